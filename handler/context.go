@@ -50,6 +50,6 @@ const traceIDKey = "x-amzn-trace-id"
 // context, not _X_AMZN_TRACE_ID, which the runtime leaves unset when it runs
 // invocations concurrently.
 func TraceID(ctx context.Context) string {
-	v, _ := ctx.Value(traceIDKey).(string) //nolint:staticcheck // aws-lambda-go's own key is this string.
+	v, _ := ctx.Value(traceIDKey).(string)
 	return v
 }

@@ -12,7 +12,8 @@ import (
 // When the context has no real deadline (a local run; see [Deadline]), the
 // invocation gets the default budget ([WithDefaultBudget], default
 // [DefaultBudget]) from now, minus the margin, rather than a context that is
-// already cancelled. When no more than margin is left, the handler is not
+// already cancelled (the runtime's context with a 1970 deadline is already
+// done; DeadlineMargin keeps its values and replaces its deadline). When no more than margin is left, the handler is not
 // called and the invocation fails with a [*DeadlineError].
 func DeadlineMargin(margin time.Duration, opts ...Option) Middleware {
 	o := newOptions(opts)
@@ -21,6 +22,12 @@ func DeadlineMargin(margin time.Duration, opts ...Option) Middleware {
 			dl, ok := Deadline(ctx)
 			if !ok {
 				dl = time.Now().Add(o.defaultBudget)
+				if _, bogus := ctx.Deadline(); bogus {
+					// A zero or 1970 deadline has already expired the
+					// runtime's context; keep its values, drop its
+					// cancellation, or the handler could never run.
+					ctx = context.WithoutCancel(ctx)
+				}
 			}
 			if left := time.Until(dl); left <= margin {
 				return nil, &DeadlineError{Remaining: left, Margin: margin}
