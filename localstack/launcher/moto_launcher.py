@@ -1,0 +1,379 @@
+#!/usr/bin/env python3
+"""Run moto server as lambdakit's embedded AWS emulator.
+
+The Go package github.com/lambdakit/lambdakit/localstack starts this script as
+a child process. It configures moto the way the lambdakit tests need it, binds
+a free loopback port, prints one ready line on stdout and serves until its
+parent goes away.
+
+What it changes in moto, and why:
+
+* Step Functions executions are turned on (moto config
+  ``stepfunctions.execute_state_machine``); by default moto only records them.
+* Docker is never started: Lambda invocations are forwarded to the Go test
+  process instead (``--invoke-url``), and any other attempt to reach Docker
+  fails fast instead of hanging on a missing daemon.
+* Known bugs are patched only when the installed moto has them, detected at
+  start: StartExecution failing with "cannot pickle '_thread.RLock'" on every
+  execution after the first (fixed upstream in 5.2.3 by a StateMachine
+  __deepcopy__ that skips executions and the backend), and SendTaskFailure
+  dropping its ``cause``.
+* Wait states and Retry intervals are scaled by ``--wait-scale`` so that a
+  test of a state machine with ``"Seconds": 10`` does not take ten seconds, and
+  the waitForTaskToken condition poll (0.5 s in moto) is shortened.
+
+The ready line is ``LAMBDAKIT_MOTO_READY {json}`` with the port, the moto
+version and the list of applied patches. Errors before that line go to stderr
+and exit with a non-zero status.
+"""
+
+import argparse
+import copy
+import inspect
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+READY_PREFIX = "LAMBDAKIT_MOTO_READY "
+# EXIT_MOTO_MISSING tells the Go side that moto is not installed, as opposed
+# to installed but failing.
+EXIT_MOTO_MISSING = 3
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--host", default="127.0.0.1", help="address to bind")
+    p.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    p.add_argument(
+        "--invoke-url",
+        default=os.environ.get("LAMBDAKIT_INVOKE_URL", ""),
+        help="base URL of the Go function host; Lambda invocations are POSTed to URL/invoke/NAME",
+    )
+    p.add_argument(
+        "--wait-scale",
+        type=float,
+        default=float(os.environ.get("LAMBDAKIT_WAIT_SCALE", "1")),
+        help="factor applied to Wait state durations and Retry intervals (0 = no waiting)",
+    )
+    p.add_argument(
+        "--callback-poll",
+        type=float,
+        default=0.02,
+        help="seconds between checks of a waitForTaskToken task's outcome (moto uses 0.5)",
+    )
+    p.add_argument("--parent-pid", type=int, default=0, help="exit when this process is gone")
+    p.add_argument("--watch-stdin", action="store_true", help="exit when stdin reaches EOF")
+    p.add_argument("--verbose", action="store_true", help="log every request (werkzeug access log)")
+    return p.parse_args(argv)
+
+
+def watch_parent(parent_pid, watch_stdin):
+    """Exit the whole process as soon as the parent is gone.
+
+    stdin EOF is immediate when the parent dies (the kernel closes its end of
+    the pipe); the pid watch covers a parent that handed us another stdin.
+    """
+
+    def stdin_watch():
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except Exception:
+            pass
+        os._exit(0)
+
+    def pid_watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    if watch_stdin:
+        threading.Thread(target=stdin_watch, name="stdin-watch", daemon=True).start()
+    if parent_pid:
+        threading.Thread(target=pid_watch, name="parent-watch", daemon=True).start()
+
+
+def configure_moto():
+    from moto.core.config import default_user_config
+
+    default_user_config["stepfunctions"]["execute_state_machine"] = True
+    # Batch's Docker use is switched off outright; Lambda keeps its default
+    # backend (use_docker True) because the no-Docker backend only echoes the
+    # payload, and its invoke is replaced by the forwarder below.
+    default_user_config["batch"]["use_docker"] = False
+
+
+def forbid_docker(applied):
+    from moto.utilities import docker_utilities
+
+    def docker_client(self):
+        raise RuntimeError(
+            "lambdakit launcher: Docker is disabled in the embedded emulator; "
+            "Lambda invocations are forwarded to handlers registered in the Go test process"
+        )
+
+    docker_utilities.DockerModel.docker_client = property(docker_client)
+    applied.append("no-docker")
+
+
+def statemachine_deepcopy_is_broken():
+    """Report whether deep-copying a StateMachine with an execution fails.
+
+    moto 5.2.1's StepFunctionsParserBackend.start_execution deep-copies the
+    state machine, whose executions hold thread locks; the copy raises
+    TypeError once an execution exists, so every execution after the first
+    fails. The check reproduces exactly that instead of trusting a version
+    number, so a fixed moto is left alone.
+    """
+    from moto.stepfunctions.models import StateMachine
+
+    class Holder:
+        def __init__(self):
+            self.lock = threading.RLock()
+
+    sm = StateMachine(
+        arn="arn:aws:states:us-east-1:123456789012:stateMachine:probe",
+        name="probe",
+        definition="{}",
+        roleArn="arn:aws:iam::123456789012:role/probe",
+        backend=Holder(),
+    )
+    sm.executions.append(Holder())
+    try:
+        copy.deepcopy(sm)
+    except TypeError:
+        return True
+    return False
+
+
+def patch_statemachine_deepcopy(applied):
+    from moto.stepfunctions.models import StateMachine
+
+    if not statemachine_deepcopy_is_broken():
+        return
+
+    def __deepcopy__(self, memo):
+        # The clone is a snapshot of the definition for one execution: it
+        # shares the backend and starts with no executions, as upstream does.
+        cls = self.__class__
+        clone = cls.__new__(cls)
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            if key == "backend":
+                setattr(clone, key, value)
+            elif key == "executions":
+                setattr(clone, key, [])
+            else:
+                setattr(clone, key, copy.deepcopy(value, memo))
+        return clone
+
+    StateMachine.__deepcopy__ = __deepcopy__
+    applied.append("statemachine-deepcopy")
+
+
+def patch_send_task_failure_cause(applied):
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    source = inspect.getsource(StepFunctionResponse.send_task_failure)
+    if "cause" in source:
+        return
+
+    def send_task_failure(self):
+        task_token = self._get_param("taskToken")
+        error = self._get_param("error")
+        cause = self._get_param("cause")
+        backend = self.stepfunction_backend
+        params = inspect.signature(backend.send_task_failure).parameters
+        if "cause" in params:
+            backend.send_task_failure(task_token, error=error, cause=cause)
+        else:
+            backend.send_task_failure(task_token, error=error)
+        return EmptyResult()
+
+    StepFunctionResponse.send_task_failure = send_task_failure
+    applied.append("send-task-failure-cause")
+
+
+def patch_waits(scale, callback_poll, applied):
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback,
+    )
+
+    if callback_poll > 0 and getattr(
+        state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", None
+    ) is not None:
+        state_task_service_callback._DELAY_SECONDS_SYNC_CONDITION_CHECK = callback_poll
+        applied.append("callback-poll=%g" % callback_poll)
+
+    if scale == 1:
+        return
+
+    def _eval_body(self, env):
+        # moto's own _wait_interval rounds to whole seconds and would loop on
+        # a fractional wait; this one waits the scaled time, still waking up
+        # early when the execution is stopped.
+        remaining = max(0.0, float(self._get_wait_seconds(env=env)) * scale)
+        deadline = time.monotonic() + remaining
+        while remaining > 0 and env.is_running():
+            env.program_state_event.wait(remaining)
+            remaining = deadline - time.monotonic()
+
+    wait_function.WaitFunction._eval_body = _eval_body
+
+    class ScaledTime:
+        """Stands in for the time module inside retrier_decl only."""
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds):
+            time.sleep(max(0.0, seconds * scale))
+
+    retrier_decl.time = ScaledTime()
+    applied.append("wait-scale=%g" % scale)
+
+
+def install_invoke_forwarder(invoke_url, applied):
+    """Replace LambdaFunction.invoke with a POST to the Go function host.
+
+    Both lambda:Invoke calls and Step Functions lambda:invoke tasks end up in
+    LambdaFunction.invoke, so this one patch covers both. A reply carrying
+    X-Lambdakit-Function-Error is reported the way Lambda reports a function
+    error: the x-amz-function-error header and the {"errorType",
+    "errorMessage"} body, which Step Functions turns into the error name its
+    Retry and Catch match on.
+    """
+    from moto.awslambda.models import LambdaFunction
+
+    base = invoke_url.rstrip("/")
+
+    def forward(fn, body, request_id):
+        if isinstance(body, str):
+            data = body.encode("utf-8")
+        elif body is None:
+            data = b"{}"
+        else:
+            data = bytes(body)
+        req = urllib.request.Request(
+            "%s/invoke/%s" % (base, urllib.request.quote(fn.function_name, safe="")),
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Lambdakit-Request-Id": request_id,
+                "X-Lambdakit-Function-Arn": fn.function_arn,
+                "X-Lambdakit-Timeout-Seconds": str(fn.timeout),
+            },
+        )
+        try:
+            # The Go side enforces the function timeout; this bound only
+            # protects moto from a host that stopped answering altogether.
+            with urllib.request.urlopen(req, timeout=float(fn.timeout) + 30) as resp:
+                return resp.read(), resp.headers.get("X-Lambdakit-Function-Error")
+        except urllib.error.HTTPError as err:
+            payload = err.read()
+            function_error = err.headers.get("X-Lambdakit-Function-Error")
+            if function_error:
+                return payload, function_error
+            message = "function host answered HTTP %d: %s" % (err.code, payload.decode("utf-8", "replace"))
+        except Exception as err:  # connection refused, timeout
+            message = "function host unreachable: %s" % err
+        return (
+            json.dumps({"errorType": "Lambdakit.FunctionHostError", "errorMessage": message}).encode("utf-8"),
+            "Unhandled",
+        )
+
+    def invoke(self, body, request_headers, response_headers):
+        request_id = str(uuid.uuid4())
+        response_headers["x-amzn-RequestId"] = request_id
+        inv_type = request_headers.get("x-amz-invocation-type", "RequestResponse")
+        if inv_type == "DryRun":
+            return b""
+        if inv_type == "Event":
+            threading.Thread(target=forward, args=(self, body, request_id), daemon=True).start()
+            return b""
+        payload, function_error = forward(self, body, request_id)
+        if function_error:
+            response_headers["x-amz-function-error"] = function_error
+        return payload
+
+    LambdaFunction.invoke = invoke
+    applied.append("lambda-invoke-forwarder")
+
+
+def main(argv):
+    args = parse_args(argv)
+    watch_parent(args.parent_pid, args.watch_stdin)
+
+    try:
+        import moto
+        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    except ImportError as err:
+        sys.stderr.write(
+            "lambdakit launcher: %s: %s\n"
+            'install moto with its server extras: %s -m pip install "moto[server]>=5.2.1"\n'
+            % (sys.executable, err, sys.executable)
+        )
+        sys.stderr.flush()
+        # os._exit, not return: the stdin watcher thread holds stdin's lock,
+        # and a normal interpreter shutdown would abort on it.
+        os._exit(EXIT_MOTO_MISSING)
+
+    applied = []
+    configure_moto()
+    forbid_docker(applied)
+    patch_statemachine_deepcopy(applied)
+    patch_send_task_failure_cause(applied)
+    patch_waits(args.wait_scale, args.callback_poll, applied)
+    if args.invoke_url:
+        install_invoke_forwarder(args.invoke_url, applied)
+
+    if not args.verbose:
+        # One access-log line per SDK call drowns the useful lines (patches,
+        # tracebacks) that the Go side quotes when something fails.
+        import logging
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(args.host, args.port, app, threaded=True)
+    port = server.socket.getsockname()[1]
+    # Step Functions service integrations call back into this server through
+    # boto3 at localhost:$MOTO_PORT, so it must name the port actually bound.
+    os.environ["MOTO_PORT"] = str(port)
+
+    sys.stdout.write(
+        READY_PREFIX
+        + json.dumps({"port": port, "moto": moto.__version__, "patches": applied}, separators=(",", ":"))
+        + "\n"
+    )
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        code = main(sys.argv[1:])
+    except BaseException:  # noqa: BLE001 - report anything, then exit hard
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
