@@ -25,7 +25,9 @@ func (e *PointerError) Error() string { return e.msg }
 // invokeFunc adapts a function to lambda.Handler for these tests.
 type invokeFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 var _ lambda.Handler = invokeFunc(nil)
 
