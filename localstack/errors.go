@@ -18,8 +18,8 @@ var ErrUnavailable = errors.New("localstack: embedded emulator unavailable")
 var ErrNotEmbedded = errors.New("localstack: operation needs the embedded emulator")
 
 // installHint says what to install when the embedded emulator is unavailable.
-const installHint = `install Python 3 and moto with its server extras: pip install "moto[server]>=5.2.1" ` +
-	`(or run scripts/ensure-moto.sh), or point AWS_ENDPOINT_URL at a running LocalStack`
+const installHint = `install Python 3 and moto with its server extras (pip install "moto[server]>=5.2.1", ` +
+	`or scripts/ensure-moto.sh in the lambdakit repository), or point AWS_ENDPOINT_URL at a running LocalStack`
 
 // StartError reports why the embedded emulator did not start. Stderr holds the
 // end of the launcher's standard error, which usually names the cause.
@@ -34,9 +34,9 @@ type StartError struct {
 func (e *StartError) Error() string {
 	var b strings.Builder
 	b.WriteString("localstack: start embedded emulator: ")
-	b.WriteString(e.Err.Error())
+	b.WriteString(strings.TrimPrefix(e.Err.Error(), "localstack: "))
 	if errors.Is(e.Err, ErrUnavailable) {
-		b.WriteString(" (" + installHint + ")")
+		b.WriteString("; " + installHint)
 	}
 	if s := strings.TrimSpace(e.Stderr); s != "" {
 		b.WriteString("\nlauncher stderr:\n")

@@ -542,38 +542,52 @@ func TestUnreachableEndpoint(t *testing.T) {
 	}
 }
 
-func TestStartWithoutMoto(t *testing.T) {
-	// Not parallel: it clears the endpoint variables so Start launches.
-	// A Python that ignores site-packages cannot import moto, which is how
-	// a machine without moto looks to the launcher.
+// TestStartFailures covers launchers that cannot start: each must end in a
+// *StartError within the start timeout, never a hang. Not parallel: it
+// clears the endpoint variables so Start launches.
+func TestStartFailures(t *testing.T) {
 	python, err := execLookPython()
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrapper := filepath.Join(t.TempDir(), "python-without-moto")
-	script := "#!/bin/sh\nexec " + python + " -I -S \"$@\"\n"
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
+	script := func(body string) string {
+		path := filepath.Join(t.TempDir(), "python")
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
 	tests := []struct {
-		name   string
-		python string
+		name            string
+		python          string
+		wantUnavailable bool // errors.Is(err, ErrUnavailable): Shared may skip
+		wantDeadline    bool // errors.Is(err, context.DeadlineExceeded)
 	}{
-		{"no-python", filepath.Join(t.TempDir(), "no-such-python")},
-		{"no-moto", wrapper},
+		{name: "no python", python: filepath.Join(t.TempDir(), "no-such-python"), wantUnavailable: true},
+		// A Python that ignores site-packages cannot import moto, which is
+		// how a machine without moto looks to the launcher.
+		{name: "no moto", python: script("exec " + python + ` -I -S "$@"`), wantUnavailable: true},
+		{name: "launcher crashes", python: script("echo 'Traceback: boom' >&2; exit 1")},
+		{name: "launcher never ready", python: script("exec sleep 60"), wantDeadline: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL", "")
 			t.Setenv("LOCALSTACK_HOST", "")
-			em, err := localstack.Start(t.Context(), localstack.WithPython(tt.python), localstack.WithStartTimeout(30*time.Second))
+			em, err := localstack.Start(t.Context(), localstack.WithPython(tt.python), localstack.WithStartTimeout(2*time.Second))
 			if err == nil {
 				em.Close()
-				t.Fatal("Start succeeded, want ErrUnavailable")
+				t.Fatal("Start succeeded, want a *StartError")
 			}
 			var se *localstack.StartError
-			if !errors.Is(err, localstack.ErrUnavailable) || !errors.As(err, &se) {
-				t.Fatalf("err = %v, want a *StartError wrapping ErrUnavailable", err)
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v (%T), want a *StartError", err, err)
+			}
+			if got := errors.Is(err, localstack.ErrUnavailable); got != tt.wantUnavailable {
+				t.Errorf("errors.Is(err, ErrUnavailable) = %v, want %v; err: %v", got, tt.wantUnavailable, err)
+			}
+			if got := errors.Is(err, context.DeadlineExceeded); got != tt.wantDeadline {
+				t.Errorf("errors.Is(err, context.DeadlineExceeded) = %v, want %v; err: %v", got, tt.wantDeadline, err)
 			}
 		})
 	}
