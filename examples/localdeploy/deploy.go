@@ -1,0 +1,357 @@
+package localdeploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/lambdakit/lambdakit/examples/stack"
+	"github.com/lambdakit/lambdakit/localstack"
+)
+
+// Option configures [Deploy].
+type Option func(*options)
+
+type options struct {
+	prefix     string
+	root       string
+	visibility time.Duration
+	wrap       func(logicalID string, h lambda.Handler) lambda.Handler
+}
+
+// WithPrefix sets the prefix of every physical resource name, so that
+// several deployments can share one emulator. The default is the spec's name.
+func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
+
+// WithRoot sets the repository root that the spec's DefinitionURIs are
+// relative to. The default is "..", right for a test in examples/<name>/.
+func WithRoot(dir string) Option { return func(o *options) { o.root = dir } }
+
+// WithVisibilityTimeout sets the visibility timeout of every queue, and so
+// the upper bound of the timeout of every function behind one. The default
+// is 2s; template.yaml uses six times the function timeout instead.
+func WithVisibilityTimeout(d time.Duration) Option { return func(o *options) { o.visibility = d } }
+
+// WithHandlerWrapper decorates each function's handler before it is
+// registered, for example to observe invocations.
+func WithHandlerWrapper(wrap func(logicalID string, h lambda.Handler) lambda.Handler) Option {
+	return func(o *options) { o.wrap = wrap }
+}
+
+// Deployment is a spec deployed to the emulator. Its methods are safe for
+// concurrent use.
+type Deployment struct {
+	Spec stack.Spec
+
+	cfg         aws.Config
+	values      map[stack.Ref]string
+	dlqs        map[string]string // logical ID of a DLQ -> URL
+	invocations map[string]*atomic.Int64
+	stop        context.CancelFunc
+	wg          sync.WaitGroup
+	closeOnce   sync.Once
+	closeErr    error
+}
+
+// Deploy creates the spec's tables, queues, functions, event-source mappings
+// and state machines in em, in that order, and starts the mappings. It
+// needs the embedded emulator, which hosts the functions. On error, what was
+// created is removed again. Close the Deployment to stop the mappings and
+// remove everything.
+func Deploy(ctx context.Context, em *localstack.Emulator, spec stack.Spec, opts ...Option) (*Deployment, error) {
+	o := options{prefix: spec.Name, root: "..", visibility: 2 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	d := &Deployment{
+		Spec:        spec,
+		cfg:         em.AWSConfig(),
+		values:      map[stack.Ref]string{},
+		dlqs:        map[string]string{},
+		invocations: map[string]*atomic.Int64{},
+	}
+	if err := d.deploy(ctx, em, o); err != nil {
+		return nil, errors.Join(err, d.Close(context.WithoutCancel(ctx)))
+	}
+	return d, nil
+}
+
+func (d *Deployment) deploy(ctx context.Context, em *localstack.Emulator, o options) error {
+	name := func(logicalID string) string { return o.prefix + "-" + logicalID }
+	for _, t := range d.Spec.Tables {
+		n := name(t.LogicalID)
+		err := localstack.CreateTable(ctx, d.cfg, localstack.TableSpec{Name: n, PartitionKey: t.PartitionKey, TTLAttribute: t.TTLAttribute})
+		if err != nil {
+			return err
+		}
+		d.values[stack.NameOf(t.LogicalID)] = n
+		d.values[stack.ArnOf(t.LogicalID)] = fmt.Sprintf("arn:aws:dynamodb:%s:123456789012:table/%s", d.cfg.Region, n)
+	}
+	for _, q := range d.Spec.Queues {
+		qopts := []localstack.QueueOption{localstack.WithVisibilityTimeout(o.visibility)}
+		if q.DLQ != "" {
+			qopts = append(qopts, localstack.WithDLQ(q.MaxReceiveCount))
+		}
+		created, err := localstack.CreateQueue(ctx, d.cfg, name(q.LogicalID), qopts...)
+		if err != nil {
+			return err
+		}
+		d.values[stack.NameOf(q.LogicalID)] = created.URL
+		d.values[stack.ArnOf(q.LogicalID)] = created.ARN
+		if created.DLQ != nil {
+			d.values[stack.NameOf(q.DLQ)] = created.DLQ.URL
+			d.values[stack.ArnOf(q.DLQ)] = created.DLQ.ARN
+			d.dlqs[q.DLQ] = created.DLQ.URL
+		}
+	}
+	mapCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	d.stop = stop
+	sqsClient := sqs.NewFromConfig(d.cfg)
+	for _, f := range d.Spec.Functions {
+		env := map[string]string{}
+		for k, ref := range f.Environment {
+			v, ok := d.values[ref]
+			if !ok {
+				return fmt.Errorf("localdeploy: %s: environment %s refers to %s, which is not deployed", f.LogicalID, k, ref)
+			}
+			env[k] = v
+		}
+		h, err := f.New(d.cfg, func(k string) string { return env[k] })
+		if err != nil {
+			return fmt.Errorf("localdeploy: build %s: %w", f.LogicalID, err)
+		}
+		if o.wrap != nil {
+			h = o.wrap(f.LogicalID, h)
+		}
+		count := new(atomic.Int64)
+		d.invocations[f.LogicalID] = count
+		h = counted{h, count}
+		timeout := f.Timeout
+		if timeout == 0 {
+			timeout = 30 * time.Second
+		}
+		if f.SQS != nil && timeout > o.visibility {
+			timeout = o.visibility
+		}
+		arn, err := em.RegisterFunction(ctx, name(f.LogicalID), h, localstack.WithFunctionTimeout(timeout))
+		if err != nil {
+			return err
+		}
+		d.values[stack.NameOf(f.LogicalID)] = name(f.LogicalID)
+		d.values[stack.ArnOf(f.LogicalID)] = arn
+		if f.SQS == nil {
+			continue
+		}
+		url, ok := d.values[stack.NameOf(f.SQS.Queue)]
+		if !ok {
+			return fmt.Errorf("localdeploy: %s: event source queue %s is not deployed", f.LogicalID, f.SQS.Queue)
+		}
+		esm, err := localstack.NewEventSourceMapping(sqsClient, url, h,
+			localstack.WithBatchSize(f.SQS.BatchSize),
+			localstack.WithMaxConcurrency(f.SQS.MaximumConcurrency),
+			localstack.WithReportBatchItemFailures(true),
+			localstack.WithHandlerTimeout(timeout),
+			localstack.WithFunctionARN(arn),
+		)
+		if err != nil {
+			return fmt.Errorf("localdeploy: %s: %w", f.LogicalID, err)
+		}
+		started := make(chan error, 1)
+		d.wg.Go(func() {
+			// Run reports a start failure at once; otherwise it blocks
+			// until Close, and the mapping counts as started.
+			started <- esm.Run(mapCtx)
+		})
+		select {
+		case err := <-started:
+			return fmt.Errorf("localdeploy: %s: event source mapping: %w", f.LogicalID, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return d.deployStateMachines(ctx, o, name)
+}
+
+// deployStateMachines creates the state machines in dependency order: a
+// parent whose substitutions refer to a child is created after the child.
+func (d *Deployment) deployStateMachines(ctx context.Context, o options, name func(string) string) error {
+	pending := slices.Clone(d.Spec.StateMachines)
+	for len(pending) > 0 {
+		progress := false
+		for i := 0; i < len(pending); i++ {
+			sm := pending[i]
+			subs := map[string]string{}
+			ready := true
+			for k, ref := range sm.Substitutions {
+				v, ok := d.values[ref]
+				if !ok {
+					ready = false
+					break
+				}
+				subs[k] = v
+			}
+			if !ready {
+				continue
+			}
+			arn, err := localstack.DeployStateMachine(ctx, d.cfg, name(sm.LogicalID), filepath.Join(o.root, sm.DefinitionURI), subs)
+			if err != nil {
+				return err
+			}
+			d.values[stack.NameOf(sm.LogicalID)] = arn
+			d.values[stack.ArnOf(sm.LogicalID)] = arn
+			pending = slices.Delete(pending, i, i+1)
+			i--
+			progress = true
+		}
+		if !progress {
+			return fmt.Errorf("localdeploy: state machines %v refer to resources that are not in the spec", pending)
+		}
+	}
+	return nil
+}
+
+// counted counts a function's invocations.
+type counted struct {
+	lambda.Handler
+	n *atomic.Int64
+}
+
+func (c counted) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	c.n.Add(1)
+	return c.Handler.Invoke(ctx, payload)
+}
+
+// AWSConfig returns the configuration of the emulator the spec is deployed to.
+func (d *Deployment) AWSConfig() aws.Config { return d.cfg.Copy() }
+
+// Value returns what ref resolves to in this deployment, as
+// DefinitionSubstitutions would: a function's name or ARN, a queue's URL or
+// ARN, a table's name or ARN, a state machine's ARN. It is "" for a resource
+// that is not deployed.
+func (d *Deployment) Value(ref stack.Ref) string { return d.values[ref] }
+
+// StateMachineARN returns the ARN of the state machine with the logical ID.
+func (d *Deployment) StateMachineARN(logicalID string) string {
+	return d.values[stack.NameOf(logicalID)]
+}
+
+// QueueURL returns the URL of the queue (or DLQ) with the logical ID.
+func (d *Deployment) QueueURL(logicalID string) string { return d.values[stack.NameOf(logicalID)] }
+
+// Invocations returns how many times each function was invoked, by logical ID.
+func (d *Deployment) Invocations() map[string]int64 {
+	out := make(map[string]int64, len(d.invocations))
+	for id, n := range d.invocations {
+		out[id] = n.Load()
+	}
+	return out
+}
+
+// Run starts an execution of the state machine with the logical ID, named
+// name, and waits for it to finish; see localstack.RunExecution.
+func (d *Deployment) Run(ctx context.Context, stateMachine, name, input string) (*localstack.Execution, error) {
+	arn := d.StateMachineARN(stateMachine)
+	if arn == "" {
+		return nil, fmt.Errorf("localdeploy: no state machine %s in %s", stateMachine, d.Spec.Name)
+	}
+	return localstack.RunExecution(ctx, d.cfg, arn, name, input)
+}
+
+// DLQMessages returns how many messages each dead-letter queue holds, by
+// logical ID, counting the visible and the in-flight ones.
+func (d *Deployment) DLQMessages(ctx context.Context) (map[string]int, error) {
+	client := sqs.NewFromConfig(d.cfg)
+	out := map[string]int{}
+	for id, url := range d.dlqs {
+		n, err := queueDepth(ctx, client, url)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, nil
+}
+
+func queueDepth(ctx context.Context, client *sqs.Client, url string) (int, error) {
+	attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("localdeploy: queue attributes of %s: %w", url, err)
+	}
+	total := 0
+	for _, k := range []sqstypes.QueueAttributeName{
+		sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+		sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+	} {
+		n, _ := strconv.Atoi(attrs.Attributes[string(k)])
+		total += n
+	}
+	return total, nil
+}
+
+// Close stops the event-source mappings, waits for their invocations to
+// finish, and deletes the state machines, functions, queues and tables. It
+// is idempotent and returns every deletion error.
+func (d *Deployment) Close(ctx context.Context) error {
+	d.closeOnce.Do(func() {
+		if d.stop != nil {
+			d.stop()
+		}
+		d.wg.Wait()
+		var errs []error
+		sfnClient := sfn.NewFromConfig(d.cfg)
+		for _, sm := range d.Spec.StateMachines {
+			if arn := d.values[stack.NameOf(sm.LogicalID)]; arn != "" {
+				if _, err := sfnClient.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{StateMachineArn: aws.String(arn)}); err != nil {
+					errs = append(errs, fmt.Errorf("localdeploy: delete %s: %w", sm.LogicalID, err))
+				}
+			}
+		}
+		lambdaClient := awslambda.NewFromConfig(d.cfg)
+		for _, f := range d.Spec.Functions {
+			if n := d.values[stack.NameOf(f.LogicalID)]; n != "" {
+				if _, err := lambdaClient.DeleteFunction(ctx, &awslambda.DeleteFunctionInput{FunctionName: aws.String(n)}); err != nil {
+					errs = append(errs, fmt.Errorf("localdeploy: delete %s: %w", f.LogicalID, err))
+				}
+			}
+		}
+		sqsClient := sqs.NewFromConfig(d.cfg)
+		for _, q := range d.Spec.Queues {
+			for _, id := range []string{q.LogicalID, q.DLQ} {
+				if url := d.values[stack.NameOf(id)]; id != "" && url != "" {
+					if _, err := sqsClient.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)}); err != nil {
+						errs = append(errs, fmt.Errorf("localdeploy: delete %s: %w", id, err))
+					}
+				}
+			}
+		}
+		ddb := dynamodb.NewFromConfig(d.cfg)
+		for _, t := range d.Spec.Tables {
+			if n := d.values[stack.NameOf(t.LogicalID)]; n != "" {
+				if _, err := ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(n)}); err != nil {
+					errs = append(errs, fmt.Errorf("localdeploy: delete %s: %w", t.LogicalID, err))
+				}
+			}
+		}
+		d.closeErr = errors.Join(errs...)
+	})
+	return d.closeErr
+}

@@ -1,0 +1,9 @@
+// Command notifycustomer is the orders example's NotifyCustomer function.
+package main
+
+import (
+	"github.com/lambdakit/lambdakit/examples/orders"
+	"github.com/lambdakit/lambdakit/examples/stack"
+)
+
+func main() { stack.Start(orders.NewNotifyCustomer) }

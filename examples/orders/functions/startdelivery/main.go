@@ -1,0 +1,9 @@
+// Command startdelivery is the orders example's StartDelivery function.
+package main
+
+import (
+	"github.com/lambdakit/lambdakit/examples/orders"
+	"github.com/lambdakit/lambdakit/examples/stack"
+)
+
+func main() { stack.Start(orders.NewStartDelivery) }
