@@ -38,7 +38,9 @@ type TransientError struct {
 	Err error
 }
 
-func (e *TransientError) Error() string { return fmt.Sprintf("orders: %s: %v (transient)", e.Op, e.Err) }
+func (e *TransientError) Error() string {
+	return fmt.Sprintf("orders: %s: %v (transient)", e.Op, e.Err)
+}
 
 func (e *TransientError) Unwrap() error { return e.Err }
 
