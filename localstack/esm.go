@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -211,6 +212,7 @@ func NewEventSourceMapping(client SQSAPI, queueURL string, h lambda.Handler, opt
 // queueInfo is what Run learns about the queue before polling.
 type queueInfo struct {
 	url, arn, name, functionARN string
+	visibility                  time.Duration
 }
 
 // Run polls the queue and invokes the handler until ctx is done. Then it stops polling, lets the invocations in
@@ -282,13 +284,17 @@ func (m *EventSourceMapping) queueInfo(ctx context.Context) (queueInfo, error) {
 	if fn == "" {
 		fn = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s-consumer", arnRegion(arn), arnAccount(arn), strings.TrimSuffix(name, ".fifo"))
 	}
-	return queueInfo{url: m.queueURL, arn: arn, name: name, functionARN: fn}, nil
+	return queueInfo{url: m.queueURL, arn: arn, name: name, functionARN: fn, visibility: time.Duration(vis) * time.Second}, nil
 }
 
 // gather receives one batch: it returns as soon as it holds the batch size, the batching window since the first
 // message has passed, the payload is close to the 6 MB invocation limit, or ctx is done. It never splits what one
 // ReceiveMessage returned, which keeps a FIFO batch in group order: SQS returns a group's messages in order and
 // returns none of a group whose earlier messages are in flight.
+//
+// The window is cut short at half the visibility timeout, so that the first messages do not become visible again
+// while the batch is still being gathered; should a message come back anyway, the batch keeps it once, with its
+// newest receipt handle, which is the one a delete needs.
 func (m *EventSourceMapping) gather(ctx context.Context, q queueInfo) []types.Message {
 	var (
 		batch    []types.Message
@@ -330,12 +336,16 @@ func (m *EventSourceMapping) gather(ctx context.Context, q queueInfo) []types.Me
 			continue
 		}
 		if len(batch) == 0 {
-			deadline = time.Now().Add(m.opts.window)
+			deadline = time.Now().Add(min(m.opts.window, q.visibility/2))
 		}
 		for _, msg := range out.Messages {
+			if i := slices.IndexFunc(batch, func(b types.Message) bool { return aws.ToString(b.MessageId) == aws.ToString(msg.MessageId) }); i >= 0 {
+				batch[i] = msg
+				continue
+			}
 			size += len(aws.ToString(msg.Body)) + 1024
+			batch = append(batch, msg)
 		}
-		batch = append(batch, out.Messages...)
 	}
 	return batch
 }

@@ -1,0 +1,188 @@
+package localstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/google/go-cmp/cmp"
+)
+
+// bootstrapPath builds testdata/bootstrap into a directory of the calling test, as the deployed artifact is built
+// (GOOS=linux CGO_ENABLED=0 -tags lambda.norpc), and returns its path. The build cache makes all but the first
+// build a link.
+func bootstrapPath(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, "./testdata/bootstrap")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build testdata/bootstrap: %v\n%s", err, b)
+	}
+	return out
+}
+
+func startTestRuntime(t *testing.T, opts ...RuntimeOption) *Runtime {
+	t.Helper()
+	opts = append([]RuntimeOption{WithRuntimeOutput(t.Output())}, opts...)
+	r, err := StartRuntime(t.Context(), bootstrapPath(t), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return r
+}
+
+type bootstrapReply struct {
+	Value        string `json:"value"`
+	RequestID    string `json:"requestId"`
+	FunctionARN  string `json:"functionArn"`
+	FunctionName string `json:"functionName"`
+	Region       string `json:"region"`
+	DeadlineInMS int64  `json:"deadlineInMs"`
+	Invocations  int    `json:"invocations"`
+}
+
+func decodeReply(t *testing.T, b []byte) bootstrapReply {
+	t.Helper()
+	var r bootstrapReply
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("reply %s: %v", b, err)
+	}
+	return r
+}
+
+func TestRuntimeTwoInvocations(t *testing.T) {
+	r := startTestRuntime(t, WithRuntimeFunction("orders"), WithRuntimeRegion("eu-west-1"), WithRuntimeTimeout(2*time.Second))
+	if r.InitDuration() <= 0 {
+		t.Errorf("InitDuration = %s, want > 0", r.InitDuration())
+	}
+	for i, value := range []string{"first", "second"} {
+		rep, err := r.InvokeReport(t.Context(), []byte(`{"op":"echo","value":"`+value+`"}`))
+		if err != nil {
+			t.Fatalf("invocation %d: %v", i+1, err)
+		}
+		got := decodeReply(t, rep.Response)
+		want := bootstrapReply{
+			Value:        value,
+			RequestID:    rep.RequestID,
+			FunctionARN:  "arn:aws:lambda:eu-west-1:123456789012:function:orders",
+			FunctionName: "orders",
+			Region:       "eu-west-1",
+			Invocations:  i + 1, // The same warm process serves both.
+		}
+		if diff := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".DeadlineInMS" }, cmp.Ignore())); diff != "" {
+			t.Errorf("invocation %d reply mismatch (-want +got):\n%s", i+1, diff)
+		}
+		if got.DeadlineInMS <= 0 || got.DeadlineInMS > 2000 {
+			t.Errorf("invocation %d: deadline in %d ms, want within the 2 s timeout", i+1, got.DeadlineInMS)
+		}
+		if rep.Duration <= 0 || rep.InitDuration != 0 {
+			t.Errorf("invocation %d: Duration %s, InitDuration %s; want a duration and a warm start", i+1, rep.Duration, rep.InitDuration)
+		}
+	}
+}
+
+func TestRuntimeFunctionError(t *testing.T) {
+	r := startTestRuntime(t)
+	_, err := r.InvokeReport(t.Context(), []byte(`{"op":"fail","value":"out of stock"}`))
+	var ie *InvokeError
+	if !errors.As(err, &ie) || ie.Type != "OrderError" || ie.Message != "order rejected: out of stock" {
+		t.Fatalf("err = %v, want an *InvokeError of type OrderError", err)
+	}
+	// Through the lambda.Handler method the error is the value aws-lambda-go passes on unchanged.
+	_, err = r.Invoke(t.Context(), []byte(`{"op":"fail","value":"again"}`))
+	var ire messages.InvokeResponse_Error
+	if !errors.As(err, &ire) || ire.Type != "OrderError" {
+		t.Fatalf("Invoke err = %#v, want a messages.InvokeResponse_Error of type OrderError", err)
+	}
+	// A function error does not cost the process: the next invocation is warm.
+	rep, err := r.InvokeReport(t.Context(), []byte(`{"op":"echo","value":"ok"}`))
+	if err != nil || decodeReply(t, rep.Response).Invocations != 3 || rep.InitDuration != 0 {
+		t.Errorf("after the errors: %+v, %v; want the third invocation of the same process", rep, err)
+	}
+}
+
+func TestRuntimeInitFailure(t *testing.T) {
+	_, err := StartRuntime(t.Context(), bootstrapPath(t), WithRuntimeEnv(map[string]string{"BOOTSTRAP_INIT": "exit"}))
+	var ie *InitError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an *InitError", err)
+	}
+	if ie.Type != "Runtime.ExitError" || !strings.Contains(ie.Message, "exit status 3") || !strings.Contains(ie.Stderr, "ORDERS_TABLE is not set") {
+		t.Errorf("InitError = %+v, want Runtime.ExitError, exit status 3 and the stderr line", ie)
+	}
+}
+
+func TestRuntimeTimeoutRestarts(t *testing.T) {
+	r := startTestRuntime(t, WithRuntimeTimeout(500*time.Millisecond))
+	_, err := r.InvokeReport(t.Context(), []byte(`{"op":"sleep","ms":5000}`))
+	var ie *InvokeError
+	if !errors.As(err, &ie) || ie.Type != "Sandbox.Timedout" || !errors.Is(err, ErrFunctionTimeout) {
+		t.Fatalf("err = %v, want a Sandbox.Timedout *InvokeError wrapping ErrFunctionTimeout", err)
+	}
+	rep, err := r.InvokeReport(t.Context(), []byte(`{"op":"echo","value":"after"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeReply(t, rep.Response); got.Invocations != 1 || rep.InitDuration <= 0 {
+		t.Errorf("after a timeout: invocation %d of its process, init %s; want a fresh process", got.Invocations, rep.InitDuration)
+	}
+}
+
+func TestRuntimePanicRestarts(t *testing.T) {
+	r := startTestRuntime(t)
+	_, err := r.InvokeReport(t.Context(), []byte(`{"op":"panic","value":"boom"}`))
+	var ie *InvokeError
+	if !errors.As(err, &ie) || !strings.Contains(ie.Message, "bootstrap: boom") {
+		t.Fatalf("err = %v, want the panic reported as an *InvokeError", err)
+	}
+	// aws-lambda-go exits after reporting a panic; the next invocation gets a fresh process, not an error.
+	rep, err := r.InvokeReport(t.Context(), []byte(`{"op":"echo","value":"after"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeReply(t, rep.Response); got.Invocations != 1 || rep.InitDuration <= 0 {
+		t.Errorf("after a panic: invocation %d of its process, init %s; want a fresh process", got.Invocations, rep.InitDuration)
+	}
+}
+
+// TestRuntimeCloseLeavesNoProcess checks that Close kills and reaps the bootstrap, even in the middle of an
+// invocation.
+func TestRuntimeCloseLeavesNoProcess(t *testing.T) {
+	r, err := StartRuntime(t.Context(), bootstrapPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := r.current().cmd.Process.Pid
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.Invoke(context.Background(), []byte(`{"op":"sleep","ms":10000}`))
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pid))); err == nil {
+		t.Errorf("process %d still exists after Close", pid)
+	}
+	if err := <-done; err == nil {
+		t.Errorf("the interrupted invocation succeeded")
+	}
+	if _, err := r.Invoke(t.Context(), []byte(`{}`)); err == nil {
+		t.Errorf("Invoke after Close succeeded")
+	}
+}
