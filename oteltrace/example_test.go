@@ -32,7 +32,7 @@ func Example() {
 		for _, kv := range s.Attributes {
 			switch kv.Key {
 			case "faas.coldstart", "faas.trigger", "lambdakit.items":
-				fmt.Printf("  %s=%s\n", kv.Key, kv.Value.Emit())
+				fmt.Printf("  %s=%s\n", kv.Key, kv.Value.String())
 			}
 		}
 	}

@@ -57,7 +57,8 @@ func invocationContext(requestID, header string) context.Context {
 		AwsRequestID: requestID, InvokedFunctionArn: arn,
 	})
 	if header != "" {
-		ctx = context.WithValue(ctx, "x-amzn-trace-id", header) //nolint:staticcheck // aws-lambda-go's key.
+		//lint:ignore SA1029 aws-lambda-go keys the trace header with this plain string.
+		ctx = context.WithValue(ctx, "x-amzn-trace-id", header)
 	}
 	return ctx
 }

@@ -37,7 +37,8 @@ func Example() {
 	h := handler.New(process, handler.Defaults(handler.WithTracer(tracer))...)
 
 	// aws-lambda-go puts the trace header of Lambda's segment in the context.
-	ctx := context.WithValue(context.Background(), "x-amzn-trace-id", //nolint:staticcheck // aws-lambda-go's key.
+	//lint:ignore SA1029 aws-lambda-go keys the trace header with this plain string.
+	ctx := context.WithValue(context.Background(), "x-amzn-trace-id",
 		"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
 	out, err := h(ctx, []byte(`{"Items": 3}`))
 	fmt.Println(string(out), err)

@@ -135,7 +135,8 @@ func invocationContext(requestID, traceHeader string) context.Context {
 		AwsRequestID: requestID, InvokedFunctionArn: arn,
 	})
 	if traceHeader != "" {
-		ctx = context.WithValue(ctx, "x-amzn-trace-id", traceHeader) //nolint:staticcheck // aws-lambda-go's key.
+		//lint:ignore SA1029 aws-lambda-go keys the trace header with this plain string.
+		ctx = context.WithValue(ctx, "x-amzn-trace-id", traceHeader)
 	}
 	return ctx
 }
