@@ -596,7 +596,10 @@ func TestStartFailures(t *testing.T) {
 func TestAttachedEmulatorRejectsRegisterFunction(t *testing.T) {
 	t.Parallel()
 	em := localstack.Shared(t)
-	attached, err := localstack.Start(testContext(t), localstack.WithEndpoint(em.Endpoint()))
+	// A registered function once broke moto's /moto-api/data.json, the
+	// readiness probe, so attach after registering one.
+	register(t, em, unique("probe"), lambda.NewHandler(func() {}))
+	attached, err := localstack.Start(testContext(t), localstack.WithEndpoint(em.Endpoint()), localstack.WithStartTimeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

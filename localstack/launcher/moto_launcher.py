@@ -109,11 +109,22 @@ def configure_moto():
     default_user_config["batch"]["use_docker"] = False
 
 
+class DockerDisabled(AttributeError):
+    """Raised instead of connecting to Docker.
+
+    It is an AttributeError on purpose: moto's /moto-api/data.json reads
+    every attribute of every model and skips only AttributeError (and
+    TypeError, ValueError), so any other exception from the docker_client
+    property would turn that endpoint, used for readiness, into HTTP 500 as
+    soon as a Lambda function exists.
+    """
+
+
 def forbid_docker(applied):
     from moto.utilities import docker_utilities
 
     def docker_client(self):
-        raise RuntimeError(
+        raise DockerDisabled(
             "lambdakit launcher: Docker is disabled in the embedded emulator; "
             "Lambda invocations are forwarded to handlers registered in the Go test process"
         )
@@ -314,6 +325,12 @@ def install_invoke_forwarder(invoke_url, applied):
 def main(argv):
     args = parse_args(argv)
     watch_parent(args.parent_pid, args.watch_stdin)
+    # kill -USR1 <pid> dumps every thread's stack to stderr: the way to see
+    # where a hung emulator is stuck.
+    import faulthandler
+    import signal
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     try:
         import moto
