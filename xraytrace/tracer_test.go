@@ -60,7 +60,7 @@ type daemon struct {
 	errs chan error
 }
 
-func newDaemon(t *testing.T) *daemon {
+func newDaemon(t testing.TB) *daemon {
 	t.Helper()
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -141,7 +141,7 @@ func invocationContext(requestID, traceHeader string) context.Context {
 	return ctx
 }
 
-func newTracer(t *testing.T, d *daemon) *xraytrace.Tracer {
+func newTracer(t testing.TB, d *daemon) *xraytrace.Tracer {
 	t.Helper()
 	tr, err := xraytrace.New(xraytrace.WithDaemonAddr(d.addr()), xraytrace.WithName("orders"))
 	if err != nil {
