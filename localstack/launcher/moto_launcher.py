@@ -87,15 +87,29 @@ def watch_parent(parent_pid, watch_stdin):
             pass
         os._exit(0)
 
+    # An interpreter shim (pyenv, asdf) may sit between the Go process and
+    # this one, so the watch checks both that the Go process is alive and
+    # that this process has not been re-parented since it started.
+    initial_ppid = os.getppid()
+
+    def parent_alive():
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
     def pid_watch():
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent_pid:
+            if os.getppid() != initial_ppid or not parent_alive():
                 os._exit(0)
 
     if watch_stdin:
         threading.Thread(target=stdin_watch, name="stdin-watch", daemon=True).start()
-    if parent_pid:
+    if parent_pid > 0:
         threading.Thread(target=pid_watch, name="parent-watch", daemon=True).start()
 
 
