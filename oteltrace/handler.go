@@ -21,22 +21,24 @@ func flushDeferred(ctx context.Context) bool {
 	return v
 }
 
-// Handler returns h in the form of handler function for
-// lambda.StartWithOptions that moves the flush off the response path: the
-// span still ends when h returns, but the export waits until aws-lambda-go
-// has posted the response to the Runtime API. aws-lambda-go closes a response
-// that is an io.Closer after posting it and before asking for the next
-// invocation, and Lambda does not freeze the environment before that, so the
-// caller gets its answer without waiting for the export while the export
-// still completes within the invocation. A failed invocation has no response
-// to close, so its spans are flushed before the error is returned.
+// Handler returns h as a handler function for lambda.StartWithOptions that
+// moves the per-invocation flush off the response path: the span still ends
+// when h returns, but the export waits until aws-lambda-go has posted the
+// response to the Runtime API. aws-lambda-go closes a response that is an
+// io.Closer after posting it and before asking for the next invocation, and
+// Lambda does not freeze the environment before that, so the caller gets its
+// answer without waiting for the export while the export still completes
+// within the invocation (and is billed with it). A failed invocation has no
+// response to close, so its spans are flushed before the error is returned.
 //
 //	tracer := oteltrace.New(tp)
 //	h := handler.New(process, handler.Defaults(handler.WithTracer(tracer))...)
 //	lambda.StartWithOptions(tracer.Handler(h), handler.OnShutdown(tracer.Shutdown))
 //
 // handler.Start takes a lambda.Handler, whose Invoke returns the response as
-// bytes, so it cannot carry the flush; call lambda.StartWithOptions directly.
+// bytes that aws-lambda-go copies before posting, so it cannot carry the
+// flush; call lambda.StartWithOptions directly. aws-lambda-go decodes the
+// payload as a json.RawMessage first, which Lambda's JSON events always are.
 func (t *Tracer) Handler(h lambda.Handler) func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
 	return func(ctx context.Context, payload json.RawMessage) (io.Reader, error) {
 		deadline, hasDeadline := handler.Deadline(ctx)

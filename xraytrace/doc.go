@@ -4,8 +4,8 @@
 //
 // It lives in its own package so that a function which does not trace with
 // X-Ray does not link the X-Ray SDK, which brings the v1 AWS SDK, gRPC and
-// fasthttp with it (about 10 MB of binary and several milliseconds of init on
-// a cold start; see the figures in the lambdakit README).
+// fasthttp with it: about 12 MiB of binary and a few milliseconds of init on
+// every cold start (scripts/initbench.sh measures it).
 //
 // In Lambda with active tracing, the Lambda service records the function's
 // segment itself; code in the function may only add subsegments under it. The
