@@ -369,3 +369,64 @@ func TestNewInvalidDaemonAddr(t *testing.T) {
 		t.Fatalf("err = %v, want ErrDaemonAddr", err)
 	}
 }
+
+// TestInstrumentAWSFanOut makes more AWS calls at once within one invocation
+// than the SDK keeps in memory (it streams completed subsegments beyond 20),
+// as a batch handler does, and checks that every call is accounted for under
+// the invocation's subsegment, nested or streamed.
+func TestInstrumentAWSFanOut(t *testing.T) {
+	const calls = 30
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		fmt.Fprint(w, `{}`)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := aws.Config{
+		Region:       "eu-west-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		BaseEndpoint: aws.String(srv.URL),
+	}
+	xraytrace.InstrumentAWS(&cfg)
+	client := sfn.NewFromConfig(cfg)
+
+	d := newDaemon(t)
+	h := handler.Chain(func(ctx context.Context, _ []byte) ([]byte, error) {
+		var wg sync.WaitGroup
+		for range calls {
+			wg.Go(func() {
+				if _, err := client.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String("tok")}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		return nil, nil
+	}, handler.Tracing(newTracer(t, d)))
+	if _, err := h(invocationContext("req-1", "Root="+traceID+";Parent=53995c3f42cd8ad8;Sampled=1"), nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// The invocation's subsegment comes last; streamed calls come before it.
+	var docs []segment
+	for {
+		s := d.receive(t, 1)[0]
+		docs = append(docs, s)
+		if s.Name == "orders" {
+			break
+		}
+	}
+	inv := docs[len(docs)-1]
+	if inv.ParentID != "53995c3f42cd8ad8" {
+		t.Errorf("invocation subsegment parent = %s, want the facade", inv.ParentID)
+	}
+	n := len(inv.Subsegments)
+	for _, s := range docs[:len(docs)-1] {
+		if s.Name != "SFN" || s.Type != "subsegment" || s.ParentID != inv.ID || s.TraceID != traceID {
+			t.Errorf("streamed document %+v, want an SFN subsegment under %s", s, inv.ID)
+		}
+		n++
+	}
+	if n != calls {
+		t.Errorf("%d SFN calls recorded (%d nested, %d streamed), want %d", n, len(inv.Subsegments), len(docs)-1, calls)
+	}
+}
