@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 
@@ -28,7 +29,14 @@ func newDecoder(data []byte) *jsontext.Decoder {
 func lookup(data []byte, path []string) (jsontext.Value, error) {
 	dec := newDecoder(data)
 	for depth, name := range path {
-		if dec.PeekKind() != '{' {
+		switch dec.PeekKind() {
+		case '{':
+		case 0: // invalid JSON or the end of the input
+			if _, err := dec.ReadToken(); err != nil && !errors.Is(err, io.EOF) {
+				return nil, err
+			}
+			return nil, errNotFound
+		default:
 			return nil, errNotFound
 		}
 		if _, err := dec.ReadToken(); err != nil {
