@@ -3,6 +3,7 @@ package handler
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -40,8 +41,8 @@ func Logging(opts ...Option) Middleware {
 }
 
 // InvocationAttrs returns the attributes that identify an invocation in logs:
-// request id, function name and version, cold start, and the trace id when
-// there is one. Feature packages add them to their own records.
+// request id, function name and version, cold start, and the X-Ray trace id
+// (the Root of the trace header) as xray_trace_id when there is one. Feature packages add them to their own records.
 func InvocationAttrs(ctx context.Context) []slog.Attr {
 	attrs := make([]slog.Attr, 0, 8)
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
@@ -52,8 +53,19 @@ func InvocationAttrs(ctx context.Context) []slog.Attr {
 		slog.String("function_version", lambdacontext.FunctionVersion),
 		slog.Bool("cold_start", IsColdStart(ctx)),
 	)
-	if id := TraceID(ctx); id != "" {
-		attrs = append(attrs, slog.String("trace_id", id))
+	if id := traceRoot(TraceID(ctx)); id != "" {
+		attrs = append(attrs, slog.String("xray_trace_id", id))
 	}
 	return attrs
+}
+
+// traceRoot returns the Root part of an X-Ray trace header ("1-5759e988-…"),
+// the id the X-Ray console and Powertools' logs use.
+func traceRoot(header string) string {
+	for part := range strings.SplitSeq(header, ";") {
+		if root, ok := strings.CutPrefix(strings.TrimSpace(part), "Root="); ok {
+			return root
+		}
+	}
+	return ""
 }

@@ -34,7 +34,7 @@ func TestLogging(t *testing.T) {
 				handler.ColdStart(), handler.Logging(handler.WithLogger(logger), handler.WithSuccessLevel(tt.level)))
 			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
 			//lint:ignore SA1029 aws-lambda-go's own context key is this string.
-			ctx = context.WithValue(ctx, "x-amzn-trace-id", "Root=1-abc")
+			ctx = context.WithValue(ctx, "x-amzn-trace-id", "Root=1-abc;Parent=53995c3f42cd8ad8;Sampled=1")
 			if _, err := h(ctx, nil); !errors.Is(err, tt.err) {
 				t.Fatalf("err = %v", err)
 			}
@@ -52,7 +52,7 @@ func TestLogging(t *testing.T) {
 			if err := json.Unmarshal(lines[0], &rec); err != nil {
 				t.Fatal(err)
 			}
-			for key, want := range map[string]any{"level": tt.wantLevel, "request_id": "req-1", "cold_start": true, "trace_id": "Root=1-abc"} {
+			for key, want := range map[string]any{"level": tt.wantLevel, "request_id": "req-1", "cold_start": true, "xray_trace_id": "1-abc"} {
 				if rec[key] != want {
 					t.Errorf("%s = %v, want %v in %s", key, rec[key], want, lines[0])
 				}

@@ -8,7 +8,7 @@ import (
 )
 
 // LogHandler is a slog.Handler that adds [InvocationAttrs] (request id,
-// function name and version, cold start, trace id) to every record logged
+// function name and version, cold start, X-Ray trace id) to every record logged
 // with an invocation's context, so that a function's own
 // logger.InfoContext(ctx, …) lines can be found by request id without passing
 // attributes around. Records logged without an invocation's context, such as

@@ -54,7 +54,7 @@ func TestLogHandler(t *testing.T) {
 			want: map[string]any{
 				"level": "INFO", "msg": "order accepted", "order": "o-1", "request_id": "req-1",
 				"function_name": lambdacontext.FunctionName, "function_version": lambdacontext.FunctionVersion,
-				"cold_start": false, "trace_id": trace,
+				"cold_start": false, "xray_trace_id": "1-5759e988-bd862e3fe1be46a994272793",
 			},
 		},
 		{
