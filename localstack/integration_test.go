@@ -612,3 +612,57 @@ func TestAttachedEmulatorRejectsRegisterFunction(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNotEmbedded", err)
 	}
 }
+
+func TestLambdaFunctionARNResource(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	h := lambda.NewHandler(func(in struct{ N int }) (struct{ N int }, error) { return struct{ N int }{2 * in.N}, nil })
+	fnARN, registered := register(t, em, unique("double"), h)
+	if !registered {
+		return
+	}
+	arn := deploy(t, cfg, "lambda_arn_resource.asl.json", map[string]string{"FunctionArn": fnARN})
+	ex, err := localstack.RunExecution(testContext(t), cfg, arn, "", `{"N":21}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status != "SUCCEEDED" {
+		t.Fatalf("status %s (%s: %s)", ex.Status, ex.Error, ex.Cause)
+	}
+	assertJSON(t, `{"N":42}`, ex.Output)
+}
+
+func TestInvokeAsync(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	ctx := testContext(t)
+	got := make(chan string, 1)
+	name := unique("async")
+	h := lambda.NewHandler(func(in struct{ ID string }) error {
+		got <- in.ID
+		return nil
+	})
+	if _, registered := register(t, em, name, h); !registered {
+		return
+	}
+	out, err := awslambda.NewFromConfig(em.AWSConfig()).Invoke(ctx, &awslambda.InvokeInput{
+		FunctionName:   &name,
+		InvocationType: "Event",
+		Payload:        []byte(`{"ID":"evt-1"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.StatusCode != 202 {
+		t.Errorf("status = %d, want 202 for an Event invocation", out.StatusCode)
+	}
+	select {
+	case id := <-got:
+		if id != "evt-1" {
+			t.Errorf("handler got %q, want evt-1", id)
+		}
+	case <-ctx.Done():
+		t.Fatal("the handler never ran")
+	}
+}
