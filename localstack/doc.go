@@ -66,6 +66,12 @@
 // (deadline, lambdacontext) and Lambda's error reporting: the errorType is
 // the returned error's Go type name, so Retry and Catch on it work as on AWS.
 //
+// Two more Lambda stand-ins live in this package: [NewEventSourceMapping]
+// polls an SQS queue and invokes a handler with Lambda-shaped batches (the
+// event-source mapping, batchItemFailures included), and [StartRuntime] runs
+// a built bootstrap binary behind an emulated Lambda Runtime API. Both work
+// with the embedded emulator and with LocalStack alike.
+//
 // See https://docs.getmoto.org/en/latest/docs/server_mode.html,
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html and
 // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-statemachine.html#sam-statemachine-definitionsubstitutions.
