@@ -68,9 +68,9 @@
 //
 // Two more Lambda stand-ins live in this package: [NewEventSourceMapping]
 // polls an SQS queue and invokes a handler with Lambda-shaped batches (the
-// event-source mapping, batchItemFailures included), and [StartRuntime] runs
-// a built bootstrap binary behind an emulated Lambda Runtime API. Both work
-// with the embedded emulator and with LocalStack alike.
+// event-source mapping, batchItemFailures included) against any SQS
+// endpoint, and [StartRuntime] runs a built bootstrap binary behind an
+// emulated Lambda Runtime API, with no AWS emulator involved.
 //
 // See https://docs.getmoto.org/en/latest/docs/server_mode.html,
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html and
