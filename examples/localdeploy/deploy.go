@@ -31,6 +31,7 @@ type options struct {
 	root       string
 	visibility time.Duration
 	wrap       func(logicalID string, h lambda.Handler) lambda.Handler
+	timeouts   map[string]time.Duration
 }
 
 // WithPrefix sets the prefix of every physical resource name, so that
@@ -50,6 +51,18 @@ func WithVisibilityTimeout(d time.Duration) Option { return func(o *options) { o
 // registered, for example to observe invocations.
 func WithHandlerWrapper(wrap func(logicalID string, h lambda.Handler) lambda.Handler) Option {
 	return func(o *options) { o.wrap = wrap }
+}
+
+// WithFunctionTimeout overrides the timeout of the function with the logical
+// ID. The demo uses it to give the iterator a few seconds per invocation
+// instead of the template's minute, so that its loop is seen in seconds.
+func WithFunctionTimeout(logicalID string, d time.Duration) Option {
+	return func(o *options) {
+		if o.timeouts == nil {
+			o.timeouts = map[string]time.Duration{}
+		}
+		o.timeouts[logicalID] = d
+	}
 }
 
 // Deployment is a spec deployed to the emulator. Its methods are safe for
@@ -143,6 +156,9 @@ func (d *Deployment) deploy(ctx context.Context, em *localstack.Emulator, o opti
 		timeout := f.Timeout
 		if timeout == 0 {
 			timeout = 30 * time.Second
+		}
+		if d, ok := o.timeouts[f.LogicalID]; ok {
+			timeout = d
 		}
 		if f.SQS != nil && timeout > o.visibility {
 			timeout = o.visibility
