@@ -115,7 +115,9 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 		"--parent-pid", strconv.Itoa(os.Getpid()),
 		"--watch-stdin",
 	)
-	cmd.Dir = dir
+	// Not dir: it is removed once the launcher runs, and a process whose
+	// working directory is gone fails on anything relative to it.
+	cmd.Dir = os.TempDir()
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1")
 	cmd.SysProcAttr = childSysProcAttr()
 	var stderr io.Writer = e.stderr
@@ -157,6 +159,11 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 		return nil, e.exitError()
 	case <-ctx.Done():
 		return nil, &StartError{Err: fmt.Errorf("no ready line from the launcher: %w", ctx.Err()), Stderr: e.stderr.String()}
+	}
+	// Python has read the script by now; removing it at once means a test
+	// binary that never calls Close (Shared without Main) leaves no files.
+	if err := os.RemoveAll(dir); err == nil {
+		e.dir = ""
 	}
 	e.cfg = awsConfig(e.endpoint, o.region)
 	if err := WaitReady(ctx, e.endpoint); err != nil {
