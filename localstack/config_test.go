@@ -88,7 +88,8 @@ func TestSubstitute(t *testing.T) {
 		{name: "pseudo and attribute names", in: `${AWS::Region}/${Fn.Arn}`, want: `us-east-1/arn`},
 		{name: "escape", in: `${!Queue}`, want: `${Queue}`},
 		{name: "all missing names, sorted, once", in: `${Z} ${A} ${Z} ${Queue}`, wantMissing: []string{"A", "Z"}},
-		{name: "not a placeholder", in: `${ spaced }`, want: `${ spaced }`},
+		{name: "not a placeholder", in: `${ spaced } ${} ${!} ${unclosed`, want: `${ spaced } ${} ${!} ${unclosed`},
+		{name: "placeholder after a non-placeholder", in: `${a b}${Queue}`, want: `${a b}q-url`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

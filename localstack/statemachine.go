@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,34 +15,68 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
-// placeholder matches ${Name} and the escape ${!Name} of CloudFormation's
-// Fn::Sub, which SAM's DefinitionSubstitutions follow. JSONPath ($.x, $$.x)
-// never has a brace after the dollar, so it is left alone.
-var placeholder = regexp.MustCompile(`\$\{(!?)([A-Za-z0-9_.:]+)\}`)
-
 // Substitute replaces each ${Name} in an ASL definition with subs[Name], the
-// way SAM applies DefinitionSubstitutions; ${!Name} yields a literal ${Name}.
-// Every name without a value is reported at once in a [*SubstitutionError];
-// unused entries in subs are fine, as in SAM.
+// way SAM applies DefinitionSubstitutions (CloudFormation's Fn::Sub syntax);
+// ${!Name} yields a literal ${Name}. Names consist of letters, digits, '_',
+// '.' and ':' (as in ${AWS::Region} or ${Fn.Arn}); anything else, such as
+// JSONPath's $.x and $$.x, is left alone. Every name without a value is
+// reported at once in a [*SubstitutionError]; unused entries in subs are
+// fine, as in SAM.
 func Substitute(definition string, subs map[string]string) (string, error) {
-	var missing []string
-	out := placeholder.ReplaceAllStringFunc(definition, func(m string) string {
-		g := placeholder.FindStringSubmatch(m)
-		if g[1] == "!" {
-			return "${" + g[2] + "}"
+	var (
+		b       strings.Builder
+		missing []string
+	)
+	b.Grow(len(definition))
+	rest := definition
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			break
 		}
-		v, ok := subs[g[2]]
-		if !ok {
-			missing = append(missing, g[2])
-			return m
+		j := strings.IndexByte(rest[i+2:], '}')
+		if j < 0 {
+			break
 		}
-		return v
-	})
+		name := rest[i+2 : i+2+j]
+		literal, escaped := strings.CutPrefix(name, "!")
+		if !isPlaceholderName(literal) {
+			// Not a placeholder: keep "${" and scan on after it.
+			b.WriteString(rest[:i+2])
+			rest = rest[i+2:]
+			continue
+		}
+		b.WriteString(rest[:i])
+		switch v, ok := subs[literal]; {
+		case escaped:
+			b.WriteString("${" + literal + "}")
+		case ok:
+			b.WriteString(v)
+		default:
+			missing = append(missing, literal)
+		}
+		rest = rest[i+3+j:]
+	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
 		return "", &SubstitutionError{Missing: slices.Compact(missing)}
 	}
-	return out, nil
+	b.WriteString(rest)
+	return b.String(), nil
+}
+
+func isPlaceholderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // stateMachineAPI is the part of the Step Functions client the deploy and
