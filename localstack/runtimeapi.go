@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // Defaults of a [Runtime], those of a new Lambda function.
@@ -257,7 +258,9 @@ func (r *Runtime) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 // InvokeReport runs one invocation with payload as the event and reports it. It starts a process first when
-// none is running (a cold start, reported in InitDuration). A function error, a timeout and a crash return an
+// none is running (a cold start, reported in InitDuration). The invocation's deadline is the function timeout
+// or ctx's deadline, whichever comes first, and its request id the one in ctx's [lambdacontext.LambdaContext]
+// when there is one. A function error, a timeout and a crash return an
 // *[InvokeError]; a failed cold start an *[InitError]. When ctx ends before the function answers, the process is
 // killed, because it cannot be told to abandon the invocation, and ctx's error is returned.
 func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (Report, error) {
@@ -268,16 +271,25 @@ func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (Report, err
 	}
 	defer func() { <-r.slot }()
 
+	// A caller that plays the Lambda service itself, such as an EventSourceMapping, has already chosen the
+	// request id and the deadline; the bootstrap sees those, so that logs on both sides agree.
+	timeout := r.opts.timeout
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
 	inv := &pendingInvoke{
 		id:       newRequestID(),
 		payload:  payload,
-		deadline: time.Now().Add(r.opts.timeout),
+		deadline: time.Now().Add(timeout),
 		arn:      r.arn,
 		trace:    newTraceID(),
 		result:   make(chan invokeResult, 1),
 	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		inv.id = lc.AwsRequestID
+	}
 	rep := Report{RequestID: inv.id}
-	timer := time.NewTimer(r.opts.timeout)
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 
 	// Hand the invocation to a process waiting in /next. A process that exits between invocations (after
@@ -314,7 +326,7 @@ func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (Report, err
 	case <-timer.C:
 		r.kill(p)
 		res = invokeResult{err: &InvokeError{RequestID: inv.id, Type: errorTypeTimeout,
-			Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, r.opts.timeout.Seconds())}, at: time.Now()}
+			Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, timeout.Seconds())}, at: time.Now()}
 	case <-ctx.Done():
 		r.kill(p)
 		return rep, ctx.Err()

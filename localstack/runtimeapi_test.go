@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ import (
 // bootstrapPath builds testdata/bootstrap into a directory of the calling test, as the deployed artifact is built
 // (GOOS=linux CGO_ENABLED=0 -tags lambda.norpc), and returns its path. The build cache makes all but the first
 // build a link.
-func bootstrapPath(t *testing.T) string {
+func bootstrapPath(t testing.TB) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, "./testdata/bootstrap")
@@ -116,13 +117,29 @@ func TestRuntimeFunctionError(t *testing.T) {
 }
 
 func TestRuntimeInitFailure(t *testing.T) {
-	_, err := StartRuntime(t.Context(), bootstrapPath(t), WithRuntimeEnv(map[string]string{"BOOTSTRAP_INIT": "exit"}))
-	var ie *InitError
-	if !errors.As(err, &ie) {
-		t.Fatalf("err = %v, want an *InitError", err)
+	tests := []struct {
+		mode, wantType, wantMessage, wantStderr string
+	}{
+		{mode: "exit", wantType: "Runtime.ExitError", wantMessage: "exit status 3", wantStderr: "ORDERS_TABLE is not set"},
+		{mode: "report", wantType: "ConfigError", wantMessage: "ORDERS_TABLE is not set", wantStderr: "reported ConfigError"},
 	}
-	if ie.Type != "Runtime.ExitError" || !strings.Contains(ie.Message, "exit status 3") || !strings.Contains(ie.Stderr, "ORDERS_TABLE is not set") {
-		t.Errorf("InitError = %+v, want Runtime.ExitError, exit status 3 and the stderr line", ie)
+	path := bootstrapPath(t)
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			_, err := StartRuntime(t.Context(), path, WithRuntimeEnv(map[string]string{"BOOTSTRAP_INIT": tt.mode}))
+			var ie *InitError
+			if !errors.As(err, &ie) {
+				t.Fatalf("err = %v, want an *InitError", err)
+			}
+			if ie.Type != tt.wantType || !strings.Contains(ie.Message, tt.wantMessage) {
+				t.Errorf("InitError = %s: %s, want %s: ...%s...", ie.Type, ie.Message, tt.wantType, tt.wantMessage)
+			}
+			// The stderr line is written just before the exit; for a reported error the process may still be
+			// writing when the Runtime kills it, so only the exit case is certain to have it.
+			if tt.mode == "exit" && !strings.Contains(ie.Stderr, tt.wantStderr) {
+				t.Errorf("Stderr = %q, want it to contain %q", ie.Stderr, tt.wantStderr)
+			}
+		})
 	}
 }
 
@@ -184,5 +201,60 @@ func TestRuntimeCloseLeavesNoProcess(t *testing.T) {
 	}
 	if _, err := r.Invoke(t.Context(), []byte(`{}`)); err == nil {
 		t.Errorf("Invoke after Close succeeded")
+	}
+}
+
+// TestRuntimeBehindMapping runs the built bootstrap as the function of an SQS event-source mapping, the way the
+// deployed artifact consumes a queue.
+func TestRuntimeBehindMapping(t *testing.T) {
+	t.Parallel()
+	r := startTestRuntime(t, WithRuntimeTimeout(testTimeout))
+	q, client := esmQueue(t, "runtime")
+	sent := sendBodies(t, client, q, noGroup, "a", "b")
+	rec := startMapping(t, client, q, r)
+	inv := rec.wait(t, 1, 10*time.Second)[0]
+	if inv.Err != nil {
+		t.Fatalf("invocation failed: %v", inv.Err)
+	}
+	if got := decodeReply(t, inv.Response); got.RequestID != inv.RequestID {
+		t.Errorf("the bootstrap saw request id %q, want the mapping's %q", got.RequestID, inv.RequestID)
+	}
+	if diff := cmp.Diff(sent, inv.Deleted, cmpSorted); diff != "" {
+		t.Errorf("deleted mismatch (-sent +deleted):\n%s", diff)
+	}
+}
+
+// BenchmarkRuntimeColdStart starts a fresh bootstrap process per iteration, the way Lambda cold-starts an
+// execution environment, and reports the median init duration (process start to first /next).
+func BenchmarkRuntimeColdStart(b *testing.B) {
+	path := bootstrapPath(b)
+	var inits []time.Duration
+	for b.Loop() {
+		r, err := StartRuntime(b.Context(), path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inits = append(inits, r.InitDuration())
+		if err := r.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	slices.Sort(inits)
+	b.ReportMetric(float64(inits[len(inits)/2].Microseconds())/1000, "init-ms-median")
+}
+
+// BenchmarkRuntimeWarmInvoke measures one invocation of a warm process through the Runtime API.
+func BenchmarkRuntimeWarmInvoke(b *testing.B) {
+	r, err := StartRuntime(b.Context(), bootstrapPath(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	payload := []byte(`{"op":"echo","value":"x"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Invoke(b.Context(), payload); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -5,13 +5,16 @@
 //	{"op":"sleep","ms":N}        sleeps N ms, then echoes
 //	{"op":"panic"}               panics; aws-lambda-go reports it and exits
 //
-// With BOOTSTRAP_INIT=exit it writes to stderr and exits during init, as a function with a missing setting would.
+// With BOOTSTRAP_INIT=exit it writes to stderr and exits during init, as a function with a missing setting would;
+// with BOOTSTRAP_INIT=report it first reports the failure to /runtime/init/error, as a custom runtime does.
 package main
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -40,7 +43,17 @@ type OrderError struct{ Reason string }
 func (e *OrderError) Error() string { return "order rejected: " + e.Reason }
 
 func main() {
-	if os.Getenv("BOOTSTRAP_INIT") == "exit" {
+	switch os.Getenv("BOOTSTRAP_INIT") {
+	case "report":
+		body := `{"errorType":"ConfigError","errorMessage":"ORDERS_TABLE is not set"}`
+		resp, err := http.Post("http://"+os.Getenv("AWS_LAMBDA_RUNTIME_API")+"/2018-06-01/runtime/init/error",
+			"application/json", strings.NewReader(body))
+		if err == nil {
+			resp.Body.Close()
+		}
+		fmt.Fprintln(os.Stderr, "init: reported ConfigError")
+		os.Exit(1)
+	case "exit":
 		fmt.Fprintln(os.Stderr, "init: ORDERS_TABLE is not set")
 		os.Exit(3)
 	}
