@@ -1,0 +1,329 @@
+package callback_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/google/go-cmp/cmp"
+	"github.com/lambdakit/lambdakit/callback"
+	"github.com/lambdakit/lambdakit/handler"
+	"github.com/lambdakit/lambdakit/localstack"
+)
+
+func TestMain(m *testing.M) { localstack.Main(m) }
+
+type image struct {
+	Image string `json:"image"`
+	Width int    `json:"width"`
+	// Stall is how long the work takes, in milliseconds.
+	Stall int `json:"stall,omitempty"`
+}
+
+type thumb struct {
+	Thumb string `json:"thumb"`
+}
+
+// resize is the worker under test: it fails with a named error on a missing
+// image and takes Stall milliseconds, unless its context ends first.
+func resize(ctx context.Context, in image) (thumb, error) {
+	if in.Image == "" {
+		return thumb{}, &callback.Error{Name: "NoImage", Cause: "image is required"}
+	}
+	select {
+	case <-time.After(time.Duration(in.Stall) * time.Millisecond):
+	case <-ctx.Done():
+		return thumb{}, context.Cause(ctx)
+	}
+	return thumb{Thumb: fmt.Sprintf("%s@%d", in.Image, in.Width)}, nil
+}
+
+// sqsBatch stands in for batch.SQS until that package lands: it runs the
+// record handler on every message and reports the ones that failed.
+func sqsBatch(rh func(context.Context, events.SQSMessage) error) handler.HandlerFunc {
+	return func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev events.SQSEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, err
+		}
+		resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+		for _, m := range ev.Records {
+			if err := rh(ctx, m); err != nil {
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+			}
+		}
+		return json.Marshal(resp)
+	}
+}
+
+// worker is an SQS queue with the callback worker running under the local
+// event-source mapping, and the invocations the mapping settled.
+type worker struct {
+	queue *localstack.Queue
+	sqs   *sqs.Client
+	works atomic.Int32 // how many times resize ran
+	mu    sync.Mutex
+	invs  []localstack.Invocation
+}
+
+func (w *worker) invocations() []localstack.Invocation {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.invs)
+}
+
+// startWorker creates a queue for the test and runs SQSWorker(resize, opts)
+// on it until the test ends. window is the mapping's batching window.
+//
+// Tests with heartbeats use a window, because moto 5.2.1 sends the SQS
+// message before it prepares the task's heartbeat endpoint: a worker that
+// heartbeats at once can get InvalidToken for a live task. On AWS the task
+// accepts heartbeats before its message is sent.
+func startWorker(t *testing.T, window time.Duration, opts ...callback.Option) *worker {
+	t.Helper()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	name := fmt.Sprintf("cb-%d", time.Now().UnixNano()%1e12) // queue names are at most 80 characters
+	q, err := localstack.CreateQueue(t.Context(), cfg, name, localstack.WithDLQ(2), localstack.WithVisibilityTimeout(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &worker{queue: q, sqs: sqs.NewFromConfig(cfg)}
+	counted := func(ctx context.Context, in image) (thumb, error) {
+		w.works.Add(1)
+		return resize(ctx, in)
+	}
+	opts = append([]callback.Option{callback.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))}, opts...)
+	rh := callback.SQSWorker(sfn.NewFromConfig(cfg), counted, opts...)
+	esm, err := localstack.NewEventSourceMapping(w.sqs, q.URL, sqsBatch(rh),
+		localstack.WithReportBatchItemFailures(true),
+		localstack.WithHandlerTimeout(10*time.Second),
+		localstack.WithBatchingWindow(window),
+		localstack.WithOnInvocation(func(inv localstack.Invocation) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.invs = append(w.invs, inv)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- esm.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("event-source mapping: %v", err)
+		}
+	})
+	return w
+}
+
+func deploy(t *testing.T, asl string, subs map[string]string) string {
+	t.Helper()
+	cfg := localstack.Shared(t).AWSConfig()
+	name := fmt.Sprintf("cb-%s-%d", strings.TrimSuffix(asl, ".asl.json"), time.Now().UnixNano()%1e12)
+	arn, err := localstack.DeployStateMachine(t.Context(), cfg, name, "testdata/"+asl, subs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return arn
+}
+
+func execute(t *testing.T, arn, input string) *localstack.Execution {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	ex, err := localstack.RunExecution(ctx, localstack.Shared(t).AWSConfig(), arn, "", input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex
+}
+
+func assertJSON(t *testing.T, want, got string) {
+	t.Helper()
+	var w, g any
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("want %q: %v", want, err)
+	}
+	if err := json.Unmarshal([]byte(got), &g); err != nil {
+		t.Fatalf("got %q: %v", got, err)
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		t.Errorf("JSON (-want +got):\n%s", diff)
+	}
+}
+
+func TestIntegrationSQSWorker(t *testing.T) {
+	t.Parallel()
+	w := startWorker(t, 0)
+	arn := deploy(t, "sqs_worker.asl.json", map[string]string{"QueueUrl": w.queue.URL})
+
+	t.Run("success is the task's output", func(t *testing.T) {
+		ex := execute(t, arn, `{"image":"cat.png","width":64}`)
+		if ex.Status != "SUCCEEDED" {
+			t.Fatalf("status %s (%s: %s)", ex.Status, ex.Error, ex.Cause)
+		}
+		assertJSON(t, `{"thumb":"cat.png@64"}`, ex.Output)
+	})
+	t.Run("failure is caught by its name", func(t *testing.T) {
+		ex := execute(t, arn, `{"image":"","width":64}`)
+		if ex.Status != "SUCCEEDED" {
+			t.Fatalf("status %s (%s: %s), want the Catch on NoImage to succeed", ex.Status, ex.Error, ex.Cause)
+		}
+		assertJSON(t, `{"image":"","width":64,"failure":{"Error":"NoImage","Cause":"image is required"}}`, ex.Output)
+	})
+	for _, inv := range w.invocations() {
+		if inv.Err != nil || len(inv.Failed) > 0 {
+			t.Errorf("invocation %s: err %v, failed %v; want every message deleted", inv.RequestID, inv.Err, inv.Failed)
+		}
+	}
+}
+
+// A redelivered message whose token was already answered must be deleted,
+// not cycled until the dead-letter queue. With heartbeats on, the first
+// heartbeat finds the task closed and the work does not run again.
+func TestIntegrationDuplicateDelivery(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		asl       string
+		opts      []callback.Option
+		window    time.Duration
+		wantWorks int32 // runs of the work, first delivery included
+	}{
+		{"answer finds the task closed", "sqs_worker.asl.json", nil, 0, 2},
+		// moto 5.2.1 answers SendTaskHeartbeat with InvalidToken for a task
+		// without HeartbeatSeconds (AWS accepts it), so heartbeats are tested
+		// on a task that has it.
+		{"first heartbeat finds the task closed", "sqs_heartbeat.asl.json", []callback.Option{callback.WithHeartbeat(300 * time.Millisecond)}, time.Second, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := startWorker(t, tc.window, tc.opts...)
+			arn := deploy(t, tc.asl, map[string]string{"QueueUrl": w.queue.URL})
+			ex := execute(t, arn, `{"image":"dog.png","width":32,"stall":0}`)
+			if ex.Status != "SUCCEEDED" {
+				t.Fatalf("status %s (%s: %s)", ex.Status, ex.Error, ex.Cause)
+			}
+			first := w.invocations()
+			if len(first) != 1 || len(first[0].Event.Records) != 1 {
+				t.Fatalf("%d invocations, want 1 with one message", len(first))
+			}
+			// Deliver the same message again, as SQS may.
+			body := first[0].Event.Records[0].Body
+			dup, err := w.sqs.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: &w.queue.URL, MessageBody: &body})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv := waitInvocation(t, w, aws.ToString(dup.MessageId))
+			if inv.Err != nil || !slices.Contains(inv.Deleted, aws.ToString(dup.MessageId)) {
+				t.Errorf("duplicate: err %v, deleted %v; want it deleted", inv.Err, inv.Deleted)
+			}
+			if got := w.works.Load(); got != tc.wantWorks {
+				t.Errorf("the work ran %d times, want %d", got, tc.wantWorks)
+			}
+		})
+	}
+}
+
+func waitInvocation(t *testing.T, w *worker, messageID string) localstack.Invocation {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, inv := range w.invocations() {
+			for _, r := range inv.Event.Records {
+				if r.MessageId == messageID {
+					return inv
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("message %s was never delivered", messageID)
+	return localstack.Invocation{}
+}
+
+// moto enforces HeartbeatSeconds (3 in the fixture) in real time; the
+// launcher scales only Wait states and Retry intervals. So these tests take
+// about five seconds each, in parallel.
+func TestIntegrationHeartbeats(t *testing.T) {
+	t.Parallel()
+	t.Run("a silent worker times out", func(t *testing.T) {
+		t.Parallel()
+		w := startWorker(t, 0)
+		arn := deploy(t, "sqs_heartbeat.asl.json", map[string]string{"QueueUrl": w.queue.URL})
+		ex := execute(t, arn, `{"image":"big.png","width":8,"stall":5000}`)
+		if ex.Status != "FAILED" || ex.Error != "States.Timeout" {
+			t.Fatalf("status %s, error %q; want FAILED with States.Timeout", ex.Status, ex.Error)
+		}
+		// The late answer finds the task closed: the message is deleted, not retried.
+		inv := waitSettled(t, w)
+		if inv.Err != nil || len(inv.Failed) > 0 {
+			t.Errorf("late answer: err %v, failed %v; want the message deleted", inv.Err, inv.Failed)
+		}
+	})
+	t.Run("heartbeats keep a slow task alive", func(t *testing.T) {
+		t.Parallel()
+		w := startWorker(t, time.Second, callback.WithHeartbeat(300*time.Millisecond))
+		arn := deploy(t, "sqs_heartbeat.asl.json", map[string]string{"QueueUrl": w.queue.URL})
+		ex := execute(t, arn, `{"image":"big.png","width":8,"stall":5000}`)
+		if ex.Status != "SUCCEEDED" {
+			t.Fatalf("status %s (%s: %s)", ex.Status, ex.Error, ex.Cause)
+		}
+		assertJSON(t, `{"thumb":"big.png@8"}`, ex.Output)
+	})
+}
+
+func waitSettled(t *testing.T, w *worker) localstack.Invocation {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if invs := w.invocations(); len(invs) > 0 {
+			return invs[0]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("no invocation settled")
+	return localstack.Invocation{}
+}
+
+func TestIntegrationLambdaInvoke(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	name := fmt.Sprintf("cb-resize-%d", time.Now().UnixNano()%1e9)
+	h := handler.Chain(callback.Handler(sfn.NewFromConfig(cfg), resize, callback.WithInputField("input"),
+		callback.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))), handler.Recover())
+	if _, err := em.RegisterFunction(t.Context(), name, h, localstack.WithFunctionTimeout(10*time.Second)); err != nil {
+		if errors.Is(err, localstack.ErrNotEmbedded) {
+			t.Fatalf("lambda:invoke needs the embedded emulator: %v", err)
+		}
+		t.Fatal(err)
+	}
+	arn := deploy(t, "lambda_worker.asl.json", map[string]string{"FunctionName": name})
+
+	ex := execute(t, arn, `{"image":"owl.png","width":16}`)
+	if ex.Status != "SUCCEEDED" {
+		t.Fatalf("status %s (%s: %s)", ex.Status, ex.Error, ex.Cause)
+	}
+	assertJSON(t, `{"thumb":"owl.png@16"}`, ex.Output)
+
+	ex = execute(t, arn, `{"width":16}`)
+	if ex.Status != "SUCCEEDED" {
+		t.Fatalf("status %s (%s: %s), want the Catch on NoImage to succeed", ex.Status, ex.Error, ex.Cause)
+	}
+	assertJSON(t, `{"width":16,"failure":{"Error":"NoImage","Cause":"image is required"}}`, ex.Output)
+}
