@@ -205,7 +205,8 @@ func (it *Iterator[S]) loop(ctx context.Context, state *S, cp *Checkpoint, end t
 	est.seed(cp.StepEstimate)
 	for {
 		left := end.Sub(it.o.now()) - it.o.margin
-		if left <= 0 || (steps > 0 && left < est.predict()) || stepCtx.Err() != nil {
+		if left <= 0 || (steps > 0 && left < est.predict()) || stepCtx.Err() != nil ||
+			(it.o.maxSteps > 0 && steps >= it.o.maxSteps) {
 			return steps, false, nil
 		}
 		t0 := it.o.now()

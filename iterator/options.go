@@ -15,6 +15,7 @@ type options struct {
 	budget        time.Duration
 	leaseSlack    time.Duration
 	continueAfter int64
+	maxSteps      int64
 	result        any // func(S) any, checked against S in New
 	logger        *slog.Logger
 	now           func() time.Time
@@ -70,6 +71,11 @@ func WithBudget(d time.Duration) Option { return func(o *options) { o.budget = d
 // execution before the 25,000-event history cap. n <= 0 never asks. The
 // default is [DefaultContinueAfter].
 func WithContinueAfter(n int) Option { return func(o *options) { o.continueAfter = int64(n) } }
+
+// WithMaxSteps caps the steps of one invocation, so that the checkpoint is
+// saved at least every n steps, for example to bound the work redone after a
+// crash. n <= 0, the default, leaves only the stopping rule.
+func WithMaxSteps(n int) Option { return func(o *options) { o.maxSteps = int64(n) } }
 
 // WithLeaseSlack sets how long after an invocation's deadline its lease on
 // the key still holds, to cover clock skew between machines. The default is
