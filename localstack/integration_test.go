@@ -666,3 +666,47 @@ func TestInvokeAsync(t *testing.T) {
 		t.Fatal("the handler never ran")
 	}
 }
+
+// TestFIFORedeliveryKeepsOrder covers moto 5.2.1's FIFO bug that the
+// launcher patches: when a batch of one group becomes visible again, its
+// messages must come back in their original order.
+func TestFIFORedeliveryKeepsOrder(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	ctx := testContext(t)
+	q, err := localstack.CreateQueue(ctx, em.AWSConfig(), unique("ordered")+".fifo",
+		localstack.WithQueueAttribute("ContentBasedDeduplication", "true"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqsc := sqs.NewFromConfig(em.AWSConfig())
+	want := []string{"A1", "A2", "A3"}
+	for _, body := range want {
+		if _, err := sqsc.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &q.URL, MessageBody: aws.String(body), MessageGroupId: aws.String("A")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first receive leaves the batch in flight for one second, the
+	// shortest visibility timeout SQS has; the second long-polls until the
+	// whole batch is visible again at once, as after a failed consumer.
+	receive := func(wait int32) []string {
+		t.Helper()
+		out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl: &q.URL, MaxNumberOfMessages: 10, VisibilityTimeout: 1, WaitTimeSeconds: wait,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bodies []string
+		for _, m := range out.Messages {
+			bodies = append(bodies, aws.ToString(m.Body))
+		}
+		return bodies
+	}
+	if diff := cmp.Diff(want, receive(0)); diff != "" {
+		t.Fatalf("first delivery (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, receive(5)); diff != "" {
+		t.Errorf("redelivery (-want +got):\n%s", diff)
+	}
+}

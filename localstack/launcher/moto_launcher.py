@@ -18,6 +18,13 @@ What it changes in moto, and why:
   execution after the first (fixed upstream in 5.2.3 by a StateMachine
   __deepcopy__ that skips executions and the backend), and SendTaskFailure
   dropping its ``cause``.
+* SQS in moto 5.2.1 breaks FIFO order when a batch of one message group
+  becomes visible again (messages after the first are delivered before it),
+  and makes ReceiveMessage and SendMessage cost O(queue depth) through slow
+  attribute and clock reads. These patches (found by the event-source
+  mapping tests) replace a function only when its installed source is
+  byte-for-byte the version known to have the problem (a SHA-256 prefix of
+  inspect.getsource), so a fixed or changed moto is left alone.
 * Wait states and Retry intervals are scaled by ``--wait-scale`` so that a
   test of a state machine with ``"Seconds": 10`` does not take ten seconds, and
   the waitForTaskToken condition poll (0.5 s in moto) is shortened.
@@ -268,6 +275,129 @@ def patch_waits(scale, callback_poll, applied):
     applied.append("wait-scale=%g" % scale)
 
 
+def source_digest(func):
+    """Return a short SHA-256 of func's source, to recognise known code."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(inspect.getsource(func).encode("utf-8")).hexdigest()[:16]
+    except (OSError, TypeError):
+        return ""
+
+
+# Digests of moto 5.2.1's SQS functions that have the problems patched below.
+SQS_RECEIVE_MESSAGE_521 = "065f3e5e7d214408"
+SQS_RETENTION_CHECK_521 = "cca23b94a5f3af9d"
+SQS_MESSAGE_VISIBLE_521 = "5129b573308de62a"
+SQS_MESSAGE_DELAYED_521 = "e2fd48abf582683a"
+
+
+def patch_sqs_fifo_redelivery(applied):
+    """Keep FIFO order when a batch of one message group is redelivered.
+
+    moto 5.2.1's ReceiveMessage releases expired in-flight messages one at a
+    time while walking the queue and checks each message's group against the
+    groups pending at that moment: with A3 and A4 both back, A3 is skipped
+    because A4 still counts as pending, and A4 is delivered first. This
+    version releases every expired message before computing the pending
+    groups, on each pass of the long-poll loop; the rest is moto's logic
+    (DLQ redrive, retention, attribute filtering, long polling).
+    """
+    from copy import deepcopy
+
+    from moto.core.utils import unix_time
+    from moto.sqs import models
+
+    if source_digest(models.SQSBackend.receive_message) != SQS_RECEIVE_MESSAGE_521:
+        return
+
+    def receive_message(self, queue_name, count, wait_seconds_timeout, visibility_timeout, message_attribute_names=None):
+        if message_attribute_names is None:
+            message_attribute_names = []
+        queue = self.get_queue(queue_name)
+        result = []
+        polling_end = unix_time() + wait_seconds_timeout
+        while True:
+            if result or (wait_seconds_timeout and unix_time() > polling_end):
+                break
+            visible = queue.messages  # visible and not delayed
+            for message in visible:
+                queue.pending_messages.discard(message)
+            pending_groups = queue.pending_message_groups
+            messages_to_dlq = []
+            for message in visible:
+                if queue.fifo_queue and message.group_id and message.group_id in pending_groups:
+                    continue
+                if (
+                    queue.dead_letter_queue is not None
+                    and queue.redrive_policy
+                    and message.approximate_receive_count >= queue.redrive_policy["maxReceiveCount"]
+                ):
+                    messages_to_dlq.append(message)
+                    continue
+                if not self.is_message_valid_based_on_retention_period(queue_name, message):
+                    break
+                queue.pending_messages.add(message)
+                message.mark_received(visibility_timeout=visibility_timeout)
+                message_copy = deepcopy(message)
+                models._filter_message_attributes(message_copy, message_attribute_names)
+                result.append(message_copy)
+                if len(result) >= count:
+                    break
+            for message in messages_to_dlq:
+                queue._messages.remove(message)
+                queue.dead_letter_queue.add_message(message)
+            if result or wait_seconds_timeout == 0:
+                break
+            queue.wait_for_messages(1)
+        return result
+
+    models.SQSBackend.receive_message = receive_message
+    applied.append("sqs-fifo-redelivery")
+
+
+def patch_sqs_receive_cost(applied):
+    """Read the retention period directly when receiving.
+
+    moto 5.2.1 computes every queue attribute, including the approximate
+    message counts (a walk over all messages), for each message received, so
+    a receive from a queue of 1,000 messages costs about 0.5 s.
+    """
+    from moto.core.utils import unix_time_millis
+    from moto.sqs import models
+
+    if source_digest(models.SQSBackend.is_message_valid_based_on_retention_period) != SQS_RETENTION_CHECK_521:
+        return
+
+    def is_message_valid_based_on_retention_period(self, queue_name, message):
+        queue = self.get_queue(queue_name)
+        return message.sent_timestamp + int(queue.message_retention_period) * 1000 > unix_time_millis()
+
+    models.SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+    applied.append("sqs-receive-cost")
+
+
+def patch_sqs_fast_clock(applied):
+    """Use time.time() for message visibility and delay.
+
+    SendMessage reads queue attributes, which ask every message whether it
+    is visible or delayed through moto's datetime-based clock (about 10 us a
+    call), making a send to a queue of 1,000 messages cost 20 ms. This gives
+    up moto's time-travel API (/moto-api/time), which the embedded emulator
+    does not use.
+    """
+    from moto.sqs import models
+
+    if (
+        source_digest(models.Message.visible.fget) != SQS_MESSAGE_VISIBLE_521
+        or source_digest(models.Message.delayed.fget) != SQS_MESSAGE_DELAYED_521
+    ):
+        return
+    models.Message.visible = property(lambda self: time.time() * 1000 > self.visible_at)
+    models.Message.delayed = property(lambda self: time.time() * 1000 < self.delayed_until)
+    applied.append("sqs-fast-clock")
+
+
 def install_invoke_forwarder(invoke_url, applied):
     """Replace LambdaFunction.invoke with a POST to the Go function host.
 
@@ -366,6 +496,9 @@ def main(argv):
     forbid_docker(applied)
     patch_statemachine_deepcopy(applied)
     patch_send_task_failure_cause(applied)
+    patch_sqs_fifo_redelivery(applied)
+    patch_sqs_receive_cost(applied)
+    patch_sqs_fast_clock(applied)
     patch_waits(args.wait_scale, args.callback_poll, applied)
     if args.invoke_url:
         install_invoke_forwarder(args.invoke_url, applied)
