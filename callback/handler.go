@@ -68,6 +68,9 @@ func work[In, Out any](ctx context.Context, dec inputDecoder[In], fn handler.Fun
 // delivered by a retry, and nil when Step Functions was told or the task is
 // gone.
 func deliveryFailure(err error) error {
+	if err == nil {
+		return nil
+	}
 	var de *DeliveryError
 	if errors.As(err, &de) && !errors.Is(err, ErrTaskGone) {
 		return err

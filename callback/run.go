@@ -55,11 +55,14 @@ func run(ctx context.Context, api API, o *options, token string, work func(conte
 		handler.Annotate(ctx, "callback.outcome", outcomeNoToken)
 		return &MissingTokenError{Looked: []string{"token argument"}, Reason: "the token is empty"}
 	}
-	workCtx, cancelWork := context.WithCancelCause(ctx)
-	defer cancelWork(nil)
-
+	workCtx := ctx
 	stopHeartbeats := func() error { return nil }
 	if o.heartbeat > 0 {
+		// Only heartbeats can find the task gone mid-work, so only they need
+		// a context to cancel the work with.
+		var cancelWork context.CancelCauseFunc
+		workCtx, cancelWork = context.WithCancelCause(ctx)
+		defer cancelWork(nil)
 		// The first heartbeat, before any work, finds a closed task at once:
 		// a redelivered message must not redo work nobody waits for.
 		if err := heartbeat(workCtx, api, token); err != nil && isGone(err) {
@@ -87,7 +90,9 @@ func run(ctx context.Context, api API, o *options, token string, work func(conte
 			switch {
 			case sendErr == nil:
 				handler.Annotate(ctx, "callback.outcome", outcomeSucceeded)
-				o.logger.LogAttrs(ctx, slog.LevelDebug, "callback: task succeeded", slog.Any("task_token", ref))
+				if o.logger.Enabled(ctx, slog.LevelDebug) {
+					o.logger.LogAttrs(ctx, slog.LevelDebug, "callback: task succeeded", slog.Any("task_token", ref))
+				}
 				return nil
 			case errorCode(sendErr) == codeInvalidOutput:
 				// Fail the task rather than leave it waiting for an output

@@ -19,8 +19,29 @@ var errNotFound = errors.New("not found")
 
 // newDecoder reads data as leniently as encoding/json, which later decodes
 // the input: duplicate names and invalid UTF-8 are accepted, not rejected.
+// A *bytes.Buffer lets the decoder parse data in place instead of copying it.
 func newDecoder(data []byte) *jsontext.Decoder {
-	return jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	return jsontext.NewDecoder(bytes.NewBuffer(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+}
+
+// isName reports whether raw, a JSON string as it appears in the document,
+// is name. The common unescaped case is compared in place, without
+// allocating a string per member passed over.
+func isName(raw jsontext.Value, name string) bool {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return len(raw) == len(name)+2 && string(raw[1:len(raw)-1]) == name
+	}
+	s, err := unquote(raw)
+	return err == nil && s == name
+}
+
+// unquote returns the string a raw JSON string denotes.
+func unquote(raw jsontext.Value) (string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	b, err := jsontext.AppendUnquote(nil, raw)
+	return string(b), err
 }
 
 // lookup returns the raw JSON value at path in data, scanning the document
@@ -46,11 +67,11 @@ func lookup(data []byte, path []string) (jsontext.Value, error) {
 			if dec.PeekKind() == '}' {
 				return nil, errNotFound
 			}
-			key, err := dec.ReadToken()
+			key, err := dec.ReadValue() // a name; the view is valid until the next read
 			if err != nil {
 				return nil, err
 			}
-			if key.String() == name {
+			if isName(key, name) {
 				if depth == len(path)-1 {
 					return dec.ReadValue()
 				}
@@ -79,11 +100,11 @@ func findToken(payload []byte, paths [][]string) (token string, reason string) {
 		if v.Kind() != '"' {
 			return "", fmt.Sprintf("%s is a JSON %s, not a string", strings.Join(p, "."), kindName(v.Kind()))
 		}
-		var tok jsontext.Token
-		if tok, err = newDecoder(v).ReadToken(); err != nil {
+		s, err := unquote(v)
+		if err != nil {
 			return "", err.Error()
 		}
-		if s := tok.String(); s != "" {
+		if s != "" {
 			return s, ""
 		}
 		return "", strings.Join(p, ".") + " is empty"
