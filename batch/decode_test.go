@@ -161,3 +161,41 @@ func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
 }
+
+// FuzzBodyDecode checks that SQSJSON's body decoder (JSON v2 with its
+// encoding/json options) gives what encoding/json gives for a typical body
+// type: the same value on success, an error when encoding/json errs.
+func FuzzBodyDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"orderId":"o-1","items":[{"sku":"a","qty":1,"price":1.5}],"tags":{"a":"b"},"fail":true}`,
+		`{"ORDERID":"o-1","orderid":"o-2"}`,
+		`{"orderId":"o-1","orderId":"o-2"}`,
+		`{"items":null,"tags":null,"qty":1e3}`,
+		`{"items":[{"qty":1.5}]}`,
+		`{"items":[{"qty":"1"}]}`,
+		"{\"note\":\"\xff\"}",
+		`{"note":"\ud800"}`,
+		`{"fail":"true"}`,
+		`{"tags":{"a":1}}`,
+		`null`,
+		`[]`,
+		`{} {}`,
+		``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want, got orderBody
+		wantErr := json.Unmarshal(b, &want)
+		gotErr := decodeBody(b, &got)
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Fatalf("body %q: error %v, encoding/json error %v", b, gotErr, wantErr)
+		}
+		if wantErr != nil {
+			return
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("body %q differs from encoding/json (-want +got):\n%s", b, diff)
+		}
+	})
+}

@@ -31,7 +31,7 @@ func sqsEvent(n, bodySize int, queueARN string) events.SQSEvent {
 	recs := make([]events.SQSMessage, n)
 	for i := range recs {
 		b := orderBody{OrderID: fmt.Sprintf("o-%06d", i), Customer: "Zoë \"the\" customer", Tags: map[string]string{"channel": "web", "tier": "gold"}, Fail: i%10 == 9}
-		for j := 0; len(mustJSON(b)) < bodySize-40 && j < 100; j++ {
+		for j := 0; len(mustJSON(b)) < bodySize-40 && j < 4; j++ {
 			b.Items = append(b.Items, orderItem{SKU: fmt.Sprintf("sku-%05d", j), Qty: j + 1, Price: 9.99})
 		}
 		if pad := bodySize - len(mustJSON(b)); pad > 0 {
