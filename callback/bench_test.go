@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/lambdakit/lambdakit/batch"
 )
 
 // nopSFN answers every call at once, so a benchmark measures only the cost
@@ -88,5 +89,79 @@ func BenchmarkSQSMessage(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkSQSEvent measures the whole invocation for a batch of ten
+// messages: batch.SQS with SQSWorker, against a hand-written handler that
+// decodes the event with encoding/json, loops over the records and answers
+// each task. ns/msg is the cost per message.
+func BenchmarkSQSEvent(b *testing.B) {
+	const n = 10
+	ctx := context.Background()
+	msg := benchMessage()
+	ev := events.SQSEvent{}
+	for i := range n {
+		m := msg
+		m.MessageId = "m-" + itoa(i)
+		m.EventSource = "aws:sqs"
+		ev.Records = append(ev.Records, m)
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		b.Fatal(err)
+	}
+	api := nopSFN{}
+	perMsg := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/msg")
+	}
+
+	b.Run("handwritten", func(b *testing.B) {
+		h := func(ctx context.Context, payload []byte) ([]byte, error) {
+			var ev events.SQSEvent
+			if err := json.Unmarshal(payload, &ev); err != nil {
+				return nil, err
+			}
+			var resp events.SQSEventResponse
+			for _, m := range ev.Records {
+				var in struct {
+					TaskToken string `json:"TaskToken"`
+					resizeIn
+				}
+				err := json.Unmarshal([]byte(m.Body), &in)
+				var out resizeOut
+				if err == nil {
+					out, err = resize(ctx, in.resizeIn)
+				}
+				var o []byte
+				if err == nil {
+					o, err = json.Marshal(out)
+				}
+				if err == nil {
+					_, err = api.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(in.TaskToken), Output: aws.String(string(o))})
+				}
+				if err != nil {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				}
+			}
+			return json.Marshal(resp)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := h(ctx, payload); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perMsg(b)
+	})
+	b.Run("batch.SQS+SQSWorker", func(b *testing.B) {
+		h := batch.SQS(SQSWorker(api, resize, WithLogger(discard())), batch.WithLogger(discard()))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := h(ctx, payload); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perMsg(b)
 	})
 }

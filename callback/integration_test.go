@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
+	"github.com/lambdakit/lambdakit/batch"
 	"github.com/lambdakit/lambdakit/callback"
 	"github.com/lambdakit/lambdakit/handler"
 	"github.com/lambdakit/lambdakit/localstack"
@@ -48,24 +48,6 @@ func resize(ctx context.Context, in image) (thumb, error) {
 		return thumb{}, context.Cause(ctx)
 	}
 	return thumb{Thumb: fmt.Sprintf("%s@%d", in.Image, in.Width)}, nil
-}
-
-// sqsBatch stands in for batch.SQS until that package lands: it runs the
-// record handler on every message and reports the ones that failed.
-func sqsBatch(rh func(context.Context, events.SQSMessage) error) handler.HandlerFunc {
-	return func(ctx context.Context, payload []byte) ([]byte, error) {
-		var ev events.SQSEvent
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, err
-		}
-		resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-		for _, m := range ev.Records {
-			if err := rh(ctx, m); err != nil {
-				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
-			}
-		}
-		return json.Marshal(resp)
-	}
 }
 
 // worker is an SQS queue with the callback worker running under the local
@@ -107,7 +89,7 @@ func startWorker(t *testing.T, window time.Duration, opts ...callback.Option) *w
 	}
 	opts = append([]callback.Option{callback.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))}, opts...)
 	rh := callback.SQSWorker(sfn.NewFromConfig(cfg), counted, opts...)
-	esm, err := localstack.NewEventSourceMapping(w.sqs, q.URL, sqsBatch(rh),
+	esm, err := localstack.NewEventSourceMapping(w.sqs, q.URL, batch.SQS(rh),
 		localstack.WithReportBatchItemFailures(true),
 		localstack.WithHandlerTimeout(10*time.Second),
 		localstack.WithBatchingWindow(window),

@@ -5,10 +5,11 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdakit/lambdakit/batch"
 	"github.com/lambdakit/lambdakit/handler"
 )
 
-// SQSWorker returns a record handler for the batch package's SQS processor,
+// SQSWorker returns a record handler for [batch.SQS] (or [batch.ProcessSQS]),
 // for messages a sqs:sendMessage.waitForTaskToken task sent: it finds the
 // token in the message body (a JSON object) or its attributes, decodes the
 // body, or the field of [WithInputField], into In, calls fn, and answers the
@@ -24,7 +25,7 @@ import (
 // and the work then runs again: make it idempotent. A message without a
 // token fails with [*MissingTokenError] on every delivery and so ends in the
 // queue's dead-letter queue after its maxReceiveCount.
-func SQSWorker[In, Out any](api API, fn handler.Func[In, Out], opts ...Option) func(ctx context.Context, msg events.SQSMessage) error {
+func SQSWorker[In, Out any](api API, fn handler.Func[In, Out], opts ...Option) batch.RecordHandler[events.SQSMessage] {
 	o := newOptions(opts)
 	dec := newInputDecoder[In](o.inputPath)
 	return func(ctx context.Context, msg events.SQSMessage) error {
