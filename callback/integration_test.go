@@ -75,13 +75,28 @@ func (w *worker) invocations() []localstack.Invocation {
 // accepts heartbeats before its message is sent.
 func startWorker(t *testing.T, window time.Duration, opts ...callback.Option) *worker {
 	t.Helper()
-	em := localstack.Shared(t)
-	cfg := em.AWSConfig()
+	return startWorkerOn(t, newQueue(t, 10*time.Second), 10*time.Second, window, opts...)
+}
+
+// newQueue creates a queue for the test, with a dead-letter queue that takes
+// a message after two receives.
+func newQueue(t *testing.T, visibility time.Duration) *localstack.Queue {
+	t.Helper()
 	name := fmt.Sprintf("cb-%d", time.Now().UnixNano()%1e12) // queue names are at most 80 characters
-	q, err := localstack.CreateQueue(t.Context(), cfg, name, localstack.WithDLQ(2), localstack.WithVisibilityTimeout(10*time.Second))
+	q, err := localstack.CreateQueue(t.Context(), localstack.Shared(t).AWSConfig(), name,
+		localstack.WithDLQ(2), localstack.WithVisibilityTimeout(visibility))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return q
+}
+
+// startWorkerOn runs SQSWorker(resize, opts) on q under the local
+// event-source mapping, with the given function timeout and batching window,
+// until the test ends.
+func startWorkerOn(t *testing.T, q *localstack.Queue, timeout, window time.Duration, opts ...callback.Option) *worker {
+	t.Helper()
+	cfg := localstack.Shared(t).AWSConfig()
 	w := &worker{queue: q, sqs: sqs.NewFromConfig(cfg)}
 	counted := func(ctx context.Context, in image) (thumb, error) {
 		w.works.Add(1)
@@ -91,7 +106,7 @@ func startWorker(t *testing.T, window time.Duration, opts ...callback.Option) *w
 	rh := callback.SQSWorker(sfn.NewFromConfig(cfg), counted, opts...)
 	esm, err := localstack.NewEventSourceMapping(w.sqs, q.URL, batch.SQS(rh),
 		localstack.WithReportBatchItemFailures(true),
-		localstack.WithHandlerTimeout(10*time.Second),
+		localstack.WithHandlerTimeout(timeout),
 		localstack.WithBatchingWindow(window),
 		localstack.WithOnInvocation(func(inv localstack.Invocation) {
 			w.mu.Lock()
@@ -308,4 +323,38 @@ func TestIntegrationLambdaInvoke(t *testing.T) {
 		t.Fatalf("status %s (%s: %s), want the Catch on NoImage to succeed", ex.Status, ex.Error, ex.Cause)
 	}
 	assertJSON(t, `{"width":16,"failure":{"Error":"NoImage","Cause":"image is required"}}`, ex.Output)
+}
+
+// A message without a task token fails on every delivery and so ends in the
+// dead-letter queue after the queue's maxReceiveCount (2 here).
+func TestIntegrationMissingTokenEndsInDLQ(t *testing.T) {
+	t.Parallel()
+	q := newQueue(t, time.Second)
+	w := startWorkerOn(t, q, time.Second, 0)
+	sent, err := w.sqs.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: &q.URL, MessageBody: aws.String(`{"image":"cat.png"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for {
+		out, err := w.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &q.DLQ.URL, WaitTimeSeconds: 1})
+		if err != nil {
+			t.Fatalf("waiting for the message in the dead-letter queue: %v", err)
+		}
+		if len(out.Messages) > 0 {
+			if got := aws.ToString(out.Messages[0].MessageId); got != aws.ToString(sent.MessageId) {
+				t.Errorf("dead-letter queue has %s, want %s", got, aws.ToString(sent.MessageId))
+			}
+			break
+		}
+	}
+	if got := w.works.Load(); got != 0 {
+		t.Errorf("the work ran %d times for a message without a token, want 0", got)
+	}
+	for _, inv := range w.invocations() {
+		if len(inv.Deleted) > 0 {
+			t.Errorf("invocation deleted %v; a message without a token must never be deleted", inv.Deleted)
+		}
+	}
 }
