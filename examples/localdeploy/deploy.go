@@ -371,3 +371,63 @@ func (d *Deployment) Close(ctx context.Context) error {
 	})
 	return d.closeErr
 }
+
+// QueueDepth returns how many messages the queue (or DLQ) with the logical
+// ID holds, visible and in flight.
+func (d *Deployment) QueueDepth(ctx context.Context, logicalID string) (int, error) {
+	url := d.QueueURL(logicalID)
+	if url == "" {
+		return 0, fmt.Errorf("localdeploy: no queue %s in %s", logicalID, d.Spec.Name)
+	}
+	return queueDepth(ctx, sqs.NewFromConfig(d.cfg), url)
+}
+
+// SendMessages sends bodies to the queue with the logical ID, ten per call.
+func (d *Deployment) SendMessages(ctx context.Context, logicalID string, bodies ...string) error {
+	url := d.QueueURL(logicalID)
+	if url == "" {
+		return fmt.Errorf("localdeploy: no queue %s in %s", logicalID, d.Spec.Name)
+	}
+	client := sqs.NewFromConfig(d.cfg)
+	for start := 0; start < len(bodies); start += 10 {
+		var entries []sqstypes.SendMessageBatchRequestEntry
+		for i, b := range bodies[start:min(start+10, len(bodies))] {
+			entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(start + i)), MessageBody: aws.String(b)})
+		}
+		out, err := client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries})
+		if err != nil {
+			return fmt.Errorf("localdeploy: send to %s: %w", logicalID, err)
+		}
+		if len(out.Failed) > 0 {
+			return fmt.Errorf("localdeploy: send to %s: %d messages refused, first: %s", logicalID, len(out.Failed), aws.ToString(out.Failed[0].Message))
+		}
+	}
+	return nil
+}
+
+// WaitQueues polls until every queue in want holds exactly that many
+// messages, or ctx ends. It returns the depths last seen.
+func (d *Deployment) WaitQueues(ctx context.Context, want map[string]int) (map[string]int, error) {
+	got := map[string]int{}
+	for {
+		done := true
+		for id, n := range want {
+			depth, err := d.QueueDepth(ctx, id)
+			if err != nil {
+				return got, err
+			}
+			got[id] = depth
+			if depth != n {
+				done = false
+			}
+		}
+		if done {
+			return got, nil
+		}
+		select {
+		case <-ctx.Done():
+			return got, fmt.Errorf("localdeploy: queues %v, want %v: %w", got, want, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
