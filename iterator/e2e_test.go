@@ -1,0 +1,197 @@
+package iterator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/lambdakit/lambdakit/handler"
+	"github.com/lambdakit/lambdakit/localstack"
+)
+
+// TestEndToEnd runs the iterator as a Lambda function with a 2 s timeout
+// under the state machine in testdata: the job needs several invocations,
+// and after two of them the execution continues as a new one with the same
+// key, until the job completes.
+func TestEndToEnd(t *testing.T) {
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	client, table := newTable(t)
+
+	const items = 90
+	var mu sync.Mutex
+	processed := make(map[int]int)
+	step := func(ctx context.Context, st *job) (bool, error) {
+		time.Sleep(40 * time.Millisecond) // the work on one item
+		mu.Lock()
+		processed[st.Next]++
+		mu.Unlock()
+		st.Next++
+		st.Total = items
+		return st.Next == items, nil
+	}
+	it := New(NewDynamoDBStore(client, table), step, quiet(),
+		WithMargin(200*time.Millisecond), WithContinueAfter(2),
+		WithResult(func(s job) any { return map[string]int{"Processed": s.Next} }))
+	fn := "iterator-e2e"
+	fnARN, err := em.RegisterFunction(ctx, fn,
+		it.Handler(handler.Recover(), handler.DeadlineMargin(100*time.Millisecond)),
+		localstack.WithFunctionTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	continueARN, err := em.RegisterFunction(ctx, "iterator-e2e-continue", startExecutionFunction(sfn.NewFromConfig(cfg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	smARN, err := localstack.DeployStateMachine(ctx, cfg, "iterator-e2e", withLambdaContinueAsNew(t),
+		map[string]string{"IteratorFunctionArn": fnARN, "ContinueFunctionArn": continueARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ex, err := localstack.RunExecution(ctx, cfg, smARN, "iterator-e2e-1", `{"Key":"job-e2e"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	executions := 1
+	sfnClient := sfn.NewFromConfig(cfg)
+	for ex.Status == "SUCCEEDED" {
+		var started struct{ ExecutionArn string }
+		if err := json.Unmarshal([]byte(ex.Output), &started); err != nil || started.ExecutionArn == "" {
+			break // the job's last execution: its output is the iterator's
+		}
+		executions++
+		ex = waitExecution(ctx, t, sfnClient, started.ExecutionArn)
+	}
+	if ex.Status != "SUCCEEDED" {
+		t.Fatalf("execution %d: status %s, error %s: %s", executions, ex.Status, ex.Error, ex.Cause)
+	}
+	var final struct {
+		Key      string
+		Iterator struct{ Output Output }
+	}
+	if err := json.Unmarshal([]byte(ex.Output), &final); err != nil {
+		t.Fatalf("final output %s: %v", ex.Output, err)
+	}
+	out := final.Iterator.Output
+	var result struct{ Processed int }
+	if err := json.Unmarshal(out.Result, &result); err != nil {
+		t.Errorf("Result %s: %v", out.Result, err)
+	}
+	if !out.IsCompleted || out.Iterations != items || result.Processed != items || final.Key != "job-e2e" {
+		t.Errorf("final output = %s, want completed after %d iterations", ex.Output, items)
+	}
+	if out.Invocations < 3 || executions < 2 {
+		t.Errorf("%d invocations in %d executions; want the job spread over at least 3 invocations and 2 executions", out.Invocations, executions)
+	}
+	mu.Lock()
+	for i := range items {
+		if processed[i] != 1 {
+			t.Errorf("item %d processed %d times, want exactly once", i, processed[i])
+		}
+	}
+	mu.Unlock()
+	item := getRaw(t, client, table, "job-e2e")
+	if v, ok := item["completed"]; !ok || flatten(map[string]types.AttributeValue{"c": v})["c"] != "BOOL:true" {
+		t.Errorf("checkpoint not marked completed: %v", flatten(item))
+	}
+	t.Logf("%d items in %d invocations over %d executions", items, out.Invocations, executions)
+}
+
+// withLambdaContinueAsNew returns the path of a copy of
+// testdata/statemachine.asl.json whose ContinueAsNew state runs a Lambda
+// function doing the same StartExecution call. moto 5.2.1 cannot run the
+// states:startExecution integration (nor aws-sdk:sfn:startExecution): it
+// hands the ASL's PascalCase parameters to botocore, which fails with
+// KeyError 'StateMachineArn'. Every other state is the shipped ASL, and the
+// Lambda gets the state's own Parameters as its payload.
+func withLambdaContinueAsNew(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "statemachine.asl.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asl struct {
+		Comment string
+		StartAt string
+		States  map[string]map[string]any
+	}
+	if err := json.Unmarshal(raw, &asl); err != nil {
+		t.Fatal(err)
+	}
+	can := asl.States["ContinueAsNew"]
+	if can["Resource"] != "arn:aws:states:::states:startExecution" {
+		t.Fatalf("ContinueAsNew resource is %v", can["Resource"])
+	}
+	asl.States["ContinueAsNew"] = map[string]any{
+		"Type":           "Task",
+		"Resource":       "arn:aws:states:::lambda:invoke",
+		"Parameters":     map[string]any{"FunctionName": "${ContinueFunctionArn}", "Payload": can["Parameters"]},
+		"ResultSelector": map[string]any{"ExecutionArn.$": "$.Payload.ExecutionArn"},
+		"End":            true,
+	}
+	out, err := json.Marshal(asl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "statemachine.asl.json")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// startExecutionFunction is a Lambda handler that does what the
+// states:startExecution integration does with the ContinueAsNew parameters.
+func startExecutionFunction(client *sfn.Client) handler.HandlerFunc {
+	type params struct {
+		StateMachineArn string
+		Input           json.RawMessage
+	}
+	var n atomic.Int64
+	return handler.New(func(ctx context.Context, p params) (map[string]string, error) {
+		out, err := client.StartExecution(ctx, &sfn.StartExecutionInput{
+			StateMachineArn: aws.String(p.StateMachineArn),
+			Name:            aws.String(fmt.Sprintf("continued-%d-%d", time.Now().UnixNano(), n.Add(1))),
+			Input:           aws.String(string(p.Input)),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"ExecutionArn": aws.ToString(out.ExecutionArn)}, nil
+	})
+}
+
+// waitExecution polls an execution started by the state machine itself
+// until it finishes.
+func waitExecution(ctx context.Context, t *testing.T, client *sfn.Client, arn string) *localstack.Execution {
+	t.Helper()
+	for {
+		d, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			t.Fatalf("describe %s: %v", arn, err)
+		}
+		if d.Status != sfntypes.ExecutionStatusRunning {
+			return &localstack.Execution{ARN: arn, Status: string(d.Status), Output: aws.ToString(d.Output), Error: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("execution %s still running: %v", arn, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
