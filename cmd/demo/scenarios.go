@@ -40,7 +40,7 @@ func scenarios() []scenario {
 				localdeploy.WithFunctionTimeout("LongRunningIterateFunction", 3*time.Second),
 				localdeploy.WithVisibilityTimeout(10 * time.Second),
 			},
-			run:  runLongRunning,
+			run: runLongRunning,
 		},
 		pipelineScenario(),
 		{
