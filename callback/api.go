@@ -52,6 +52,17 @@ func isGone(err error) bool {
 	return false
 }
 
+// isClosed reports whether err says the task is closed: it timed out or was
+// answered. Unlike InvalidToken, that is proof enough to cancel work in
+// progress.
+func isClosed(err error) bool {
+	switch errorCode(err) {
+	case codeTaskTimedOut, codeTaskDoesNotExist:
+		return true
+	}
+	return false
+}
+
 // isTerminal reports whether retrying the same call cannot succeed.
 func isTerminal(err error) bool {
 	return isGone(err) || errorCode(err) == codeInvalidOutput

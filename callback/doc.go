@@ -18,8 +18,8 @@
 //   - panic: answered as a failure named PanicError, never left waiting.
 //
 // [WithHeartbeat] sends SendTaskHeartbeat while the work runs, for tasks with
-// HeartbeatSeconds. A task that is closed (TaskTimedOut, TaskDoesNotExist,
-// InvalidToken) cancels the work's context and gets no further calls.
+// HeartbeatSeconds. A heartbeat that finds the task closed (TaskTimedOut,
+// TaskDoesNotExist) cancels the work's context, and no further call is made.
 //
 // Three entry points share these rules: [Handler] for a
 // lambda:invoke.waitForTaskToken task, [SQSWorker] for messages of a

@@ -26,12 +26,12 @@ type options struct {
 // InvalidToken and leave the real task waiting.
 var defaultTokenFields = []string{"TaskToken", "taskToken", "task_token"}
 
-// DefaultAnswerTimeout bounds the final SendTaskSuccess or SendTaskFailure,
+// defaultAnswerTimeout bounds the final SendTaskSuccess or SendTaskFailure,
 // including the client's retries; see [WithAnswerTimeout].
-const DefaultAnswerTimeout = 10 * time.Second
+const defaultAnswerTimeout = 10 * time.Second
 
 func newOptions(opts []Option) options {
-	o := options{answerTimeout: DefaultAnswerTimeout}
+	o := options{answerTimeout: defaultAnswerTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -79,11 +79,12 @@ func WithInputField(path ...string) Option {
 // for tasks with HeartbeatSeconds; pick an interval well under it. The first
 // heartbeat goes out before the work starts, which also stops a redelivered
 // message whose task is already closed before any work is done. Heartbeats
-// stop before the final answer. When a heartbeat finds the task gone
-// (TaskTimedOut, TaskDoesNotExist, InvalidToken) the work's context is
-// cancelled, with a [*DeliveryError] as its cause, and no further call is
-// made; other heartbeat failures are logged and the next tick tries again.
-// The default is no heartbeats.
+// stop before the final answer. When a heartbeat finds the task closed
+// (TaskTimedOut, TaskDoesNotExist) the work's context is cancelled, with a
+// [*DeliveryError] as its cause, and no further call is made. InvalidToken
+// stops the heartbeats but not the work, since it does not prove the task
+// closed; the final answer decides. Other heartbeat failures are logged and
+// the next tick tries again. The default is no heartbeats.
 func WithHeartbeat(interval time.Duration) Option {
 	return func(o *options) { o.heartbeat = interval }
 }
@@ -91,7 +92,7 @@ func WithHeartbeat(interval time.Duration) Option {
 // WithAnswerTimeout bounds the final SendTaskSuccess or SendTaskFailure,
 // retries included. The answer is sent on a context that keeps the
 // invocation's values but not its cancellation, because an answer matters
-// most when the work ran out of time. The default is [DefaultAnswerTimeout].
+// most when the work ran out of time. The default is 10s.
 func WithAnswerTimeout(d time.Duration) Option {
 	return func(o *options) { o.answerTimeout = d }
 }

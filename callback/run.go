@@ -65,10 +65,17 @@ func run(ctx context.Context, api API, o *options, token string, work func(conte
 		defer cancelWork(nil)
 		// The first heartbeat, before any work, finds a closed task at once:
 		// a redelivered message must not redo work nobody waits for.
-		if err := heartbeat(workCtx, api, token); err != nil && isGone(err) {
+		switch err := heartbeat(workCtx, api, token); {
+		case err == nil:
+			stopHeartbeats = startHeartbeats(workCtx, cancelWork, api, o, token)
+		case isClosed(err):
 			return gone(ctx, o, ref, &DeliveryError{Op: "SendTaskHeartbeat", Token: ref.String(), Err: err})
+		case isGone(err): // InvalidToken
+			heartbeatRefused(ctx, o, ref, err)
+		default:
+			logHeartbeatFailure(ctx, o, ref, err)
+			stopHeartbeats = startHeartbeats(workCtx, cancelWork, api, o, token)
 		}
-		stopHeartbeats = startHeartbeats(workCtx, cancelWork, api, o, token)
 	}
 
 	out, err := callWork(workCtx, work)
@@ -158,6 +165,20 @@ func heartbeat(ctx context.Context, api API, token string) error {
 	return err
 }
 
+// heartbeatRefused logs a heartbeat answered InvalidToken. Retrying it cannot
+// help, so heartbeats stop; but the work goes on, because that answer does
+// not prove the task closed (emulators give it for a live task without
+// HeartbeatSeconds), and the final answer settles the matter either way.
+func heartbeatRefused(ctx context.Context, o *options, ref tokenRef, err error) {
+	o.logger.LogAttrs(ctx, slog.LevelWarn, "callback: heartbeat refused as InvalidToken; no more heartbeats for this task",
+		slog.Any("task_token", ref), slog.String("error", err.Error()))
+}
+
+func logHeartbeatFailure(ctx context.Context, o *options, ref tokenRef, err error) {
+	o.logger.LogAttrs(ctx, slog.LevelWarn, "callback: heartbeat failed; trying again at the next interval",
+		slog.Any("task_token", ref), slog.String("error", err.Error()))
+}
+
 // startHeartbeats sends a heartbeat every o.heartbeat until the returned stop
 // is called. stop waits for the heartbeat goroutine, cancelling a call in
 // flight, so that no heartbeat can follow the final answer; it returns the
@@ -180,15 +201,17 @@ func startHeartbeats(ctx context.Context, cancelWork context.CancelCauseFunc, ap
 			err := heartbeat(ctx, api, token)
 			switch {
 			case err == nil:
-			case isGone(err):
+			case isClosed(err):
 				goneErr = &DeliveryError{Op: "SendTaskHeartbeat", Token: tokenRef(token).String(), Err: err}
 				cancelWork(goneErr)
 				return
 			case ctx.Err() != nil:
 				return
+			case isGone(err): // InvalidToken
+				heartbeatRefused(ctx, o, tokenRef(token), err)
+				return
 			default:
-				o.logger.LogAttrs(ctx, slog.LevelWarn, "callback: heartbeat failed; trying again at the next interval",
-					slog.Any("task_token", tokenRef(token)), slog.String("error", err.Error()))
+				logHeartbeatFailure(ctx, o, tokenRef(token), err)
 			}
 		}
 	}()

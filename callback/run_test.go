@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -403,3 +404,44 @@ func countOps(calls []call, op string) int {
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// InvalidToken stops heartbeats, since retrying cannot help, but not the
+// work: it does not prove the task closed (moto gives it for a live task
+// without HeartbeatSeconds), and the answer decides.
+func TestHeartbeatInvalidTokenStopsHeartbeatsOnly(t *testing.T) {
+	tests := []struct {
+		name    string
+		refused int // the heartbeat answered InvalidToken
+	}{
+		{"first heartbeat", 1},
+		{"periodic heartbeat", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeSFN{beats: make(chan int, 16), heartbeatErr: func(n int) error {
+				if n == tt.refused {
+					return errInvalidToken
+				}
+				return nil
+			}}
+			err := Run(context.Background(), f, tok, func(ctx context.Context) (int, error) {
+				if tt.refused > 1 {
+					for n := range f.beats {
+						if n >= tt.refused {
+							break
+						}
+					}
+				}
+				time.Sleep(10 * time.Millisecond) // room for heartbeats that must not come
+				return 1, ctx.Err()
+			}, WithHeartbeat(time.Millisecond), WithLogger(discard()))
+			if err != nil {
+				t.Fatalf("Run = %v, want nil: the work must go on and be answered", err)
+			}
+			want := append(slices.Repeat([]string{"SendTaskHeartbeat"}, tt.refused), "SendTaskSuccess")
+			if diff := cmp.Diff(want, ops(f.Calls())); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
