@@ -144,7 +144,7 @@ type Invocation struct {
 	RequestID string
 	// Event is the event the handler received.
 	Event events.SQSEvent
-	// Response is what the handler returned, nil on error.
+	// Response is what the handler returned; nil when it returned an error, panicked or timed out.
 	Response []byte
 	// Err is why the whole batch failed: the handler's error, a *[PanicError], an error wrapping
 	// [ErrFunctionTimeout] or [ErrInvalidBatchResponse]. It is nil when the function succeeded, even if it
@@ -418,7 +418,8 @@ func (m *EventSourceMapping) call(ctx context.Context, q queueInfo, requestID st
 		InvokedFunctionArn: q.functionARN,
 	})
 	// aws-lambda-go stores the trace id under this string key, and tracing libraries read it from there.
-	ctx = context.WithValue(ctx, "x-amzn-trace-id", newTraceID()) //nolint:staticcheck // The key is aws-lambda-go's.
+	//lint:ignore SA1029 The key is aws-lambda-go's, not ours to choose.
+	ctx = context.WithValue(ctx, "x-amzn-trace-id", newTraceID())
 
 	type result struct {
 		resp []byte

@@ -139,12 +139,6 @@ func (r *recorder) wait(t *testing.T, n int, d time.Duration) []Invocation {
 	}
 }
 
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.invs)
-}
-
 // startMapping runs a mapping for the rest of the test: the cleanup cancels it and checks that Run returned nil.
 func startMapping(t *testing.T, client SQSAPI, q *Queue, h lambda.Handler, opts ...MappingOption) *recorder {
 	t.Helper()
