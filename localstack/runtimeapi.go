@@ -149,8 +149,8 @@ const (
 	errorTypeTooLarge = "Function.ResponseSizeTooLarge"
 )
 
-// Report is what Lambda's REPORT log line says about one invocation.
-type Report struct {
+// RuntimeReport is what Lambda's REPORT log line says about one invocation.
+type RuntimeReport struct {
 	RequestID string
 	// Duration runs from handing the event to the runtime to receiving its response or error.
 	Duration time.Duration
@@ -169,7 +169,11 @@ type Report struct {
 //
 // Runtime implements [lambda.Handler], so it can serve an [EventSourceMapping] or [Emulator.RegisterFunction].
 // Its methods are safe for concurrent use; invocations queue for the single process, as they would for one
-// Lambda execution environment.
+// Lambda execution environment. Time spent queued counts against a caller's ctx deadline, so a mapping in front
+// of one Runtime should use WithMaxConcurrency(1).
+//
+// Measuring cold starts is a loop of StartRuntime, [Runtime.InitDuration] and [Runtime.Close]; each start costs
+// a process and a loopback listener (see BenchmarkRuntimeColdStart).
 type Runtime struct {
 	bootstrap string
 	opts      runtimeOptions
@@ -263,11 +267,11 @@ func (r *Runtime) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // when there is one. A function error, a timeout and a crash return an
 // *[InvokeError]; a failed cold start an *[InitError]. When ctx ends before the function answers, the process is
 // killed, because it cannot be told to abandon the invocation, and ctx's error is returned.
-func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (Report, error) {
+func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (RuntimeReport, error) {
 	select {
 	case r.slot <- struct{}{}:
 	case <-ctx.Done():
-		return Report{}, ctx.Err()
+		return RuntimeReport{}, ctx.Err()
 	}
 	defer func() { <-r.slot }()
 
@@ -288,7 +292,7 @@ func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (Report, err
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		inv.id = lc.AwsRequestID
 	}
-	rep := Report{RequestID: inv.id}
+	rep := RuntimeReport{RequestID: inv.id}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 

@@ -211,7 +211,7 @@ func TestRuntimeBehindMapping(t *testing.T) {
 	r := startTestRuntime(t, WithRuntimeTimeout(testTimeout))
 	q, client := esmQueue(t, "runtime")
 	sent := sendBodies(t, client, q, noGroup, "a", "b")
-	rec := startMapping(t, client, q, r)
+	rec := startMapping(t, client, q, r, WithMaxConcurrency(1))
 	inv := rec.wait(t, 1, 10*time.Second)[0]
 	if inv.Err != nil {
 		t.Fatalf("invocation failed: %v", inv.Err)
