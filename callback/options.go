@@ -113,5 +113,8 @@ func (o *options) looked(sqs bool) []string {
 			s = append(s, "attribute "+a)
 		}
 	}
+	if len(s) == 0 { // only attributes configured, and no attributes here
+		s = append(s, "no payload field (only message attributes are configured)")
+	}
 	return s
 }
