@@ -558,9 +558,9 @@ func toItemFailures(m []map[string]string) []events.SQSBatchItemFailure {
 // retry, and no two batches of one group may run at the same time, although the mapping may run two invocations
 // at once.
 //
-// The failed message is A4, the last of group A in its batch: moto 5.2.1 redelivers two expired messages of one
-// group out of order (see testdata/moto/sqs_patches.py), which would fail this test for the emulator's sake, not
-// the mapping's.
+// The failed message is A4, the last of group A in its batch: stock moto 5.2.1 redelivers two expired messages of
+// one group out of order (the embedded launcher's sqs-fifo-redelivery patch fixes that), and the test must hold
+// against whatever AWS_ENDPOINT_URL points at, so it does not depend on the patch.
 func TestMappingFIFOOrder(t *testing.T) {
 	t.Parallel()
 	q, client := esmQueue(t, "order-fifo")
@@ -721,9 +721,10 @@ func TestMappingReleasesGatheredMessages(t *testing.T) {
 // another 10% on their first receive only, against a queue whose redrive policy moves a message to its DLQ after
 // three receives. Every message must end up either processed successfully exactly once or in the DLQ.
 //
-// A producer keeps about 100 messages in the queue rather than sending all 1,000 first: moto 5.2.1's SendMessage
-// and ReceiveMessage cost time proportional to the queue's depth for every message (see
-// testdata/moto/sqs_patches.py), which would make a 1,000-deep queue take minutes.
+// A producer keeps about 100 messages in the queue rather than sending all 1,000 first: stock moto 5.2.1's
+// SendMessage and ReceiveMessage cost time proportional to the queue's depth for every message (the embedded
+// launcher's sqs-receive-cost patch fixes that, but AWS_ENDPOINT_URL may point at a stock moto), which would make a
+// 1,000-deep queue take minutes.
 func TestMappingDLQ1000(t *testing.T) {
 	t.Parallel()
 	const n, backlog = 1000, 100
