@@ -24,12 +24,15 @@
 //
 // Steps run while the time left before the deadline, minus a fixed margin
 // ([WithMargin], default 1 s, kept for the checkpoint write), is at least the
-// predicted duration of the next step: the longest of the last 32 steps plus
-// a quarter. The prediction is saved with the checkpoint, so the next
-// invocation starts from it. With steps of constant duration d, at most 1.25·d
-// besides the margin is left unused, so an invocation of at least 25 steps
-// uses ≥95% of its time. The first step of an invocation always runs, so a
-// job progresses even when a step once took very long. A context without a
+// predicted duration of the next step: the longest step seen, decaying by
+// half every 128 steps, plus a quarter. The peak is saved with the
+// checkpoint, so the next invocation starts from it. With steps of constant
+// duration d, at most 1.25·d besides the margin is left unused, so an
+// invocation of at least 25 steps uses ≥95% of its time. A step much longer
+// than any seen before (or seen in the last few hundred steps) can still run
+// into the margin, so the margin should cover the save plus the longest
+// surprise a step may bring. The first step of an invocation always runs, so
+// a job progresses even when a step once took very long. A context without a
 // real deadline (a local run) gets [WithBudget].
 //
 // # Concurrency and failures

@@ -1,51 +1,43 @@
 package iterator
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // estimator is the learning half of the stopping rule: it predicts how long
-// the next step may take from the durations of recent ones. The prediction is
-// the longest of the last window steps plus a quarter, so that a step as slow
-// as any recent one, or somewhat slower, still fits. A maximum rather than a
-// mean is used because running over the deadline loses the whole
-// invocation's work, while stopping a step early loses one step's time.
+// the next step may take from the durations of earlier ones. It keeps a
+// decaying peak: the longest step seen, shrinking by half every
+// estimatorHalfLife steps unless a step as long comes again; the prediction
+// is that peak plus a quarter. A peak rather than a mean or a quantile is
+// used because running over the deadline loses the whole invocation's work,
+// while stopping early loses at most one step's time; the decay lets the
+// estimate come down when steps get faster, and slowly enough that a rare
+// slow step (one in a hundred) stays remembered between occurrences.
 //
 // For steps of constant duration d, at most 1.25·d of the budget is left
 // unused besides the margin, so the budget is ≥95% used once it holds 25
 // steps; widely varying steps need proportionally more.
 type estimator struct {
-	recent [estimatorWindow]time.Duration
-	n      int // recorded durations, up to the window
-	next   int // ring index of the next write
+	peak float64 // nanoseconds
 }
 
-const estimatorWindow = 32
+// estimatorHalfLife is the number of steps over which the peak halves.
+const estimatorHalfLife = 128
 
-// seed records a duration learned by an earlier invocation as if observed.
+var estimatorDecay = math.Exp2(-1.0 / estimatorHalfLife)
+
+// seed starts from a peak learned by an earlier invocation.
 func (e *estimator) seed(d time.Duration) {
-	if d > 0 {
-		e.observe(d)
-	}
+	e.peak = max(e.peak, float64(d))
 }
 
 func (e *estimator) observe(d time.Duration) {
-	e.recent[e.next] = d
-	e.next = (e.next + 1) % estimatorWindow
-	if e.n < estimatorWindow {
-		e.n++
-	}
+	e.peak = max(float64(d), e.peak*estimatorDecay)
 }
 
-// longest is the longest recorded duration, 0 with none.
-func (e *estimator) longest() time.Duration {
-	var m time.Duration
-	for _, d := range e.recent[:e.n] {
-		m = max(m, d)
-	}
-	return m
-}
+// longest is the current peak, the value to carry to the next invocation.
+func (e *estimator) longest() time.Duration { return time.Duration(e.peak) }
 
 // predict is the time to reserve for the next step.
-func (e *estimator) predict() time.Duration {
-	m := e.longest()
-	return m + m/4
-}
+func (e *estimator) predict() time.Duration { return time.Duration(e.peak * 1.25) }

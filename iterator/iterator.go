@@ -157,14 +157,12 @@ func (it *Iterator[S]) Run(ctx context.Context, key string) (Output, error) {
 		return Output{}, &StepError{Key: key, Iteration: cp.Iterations, Err: fmt.Errorf("state does not encode as JSON: %w", err)}
 	}
 	// The save must happen even when ctx is already cancelled or past its
-	// deadline: the invocation is still running, and losing the save would
-	// lose all its work. It is still bounded by the invocation's real end.
-	saveCtx := context.WithoutCancel(ctx)
-	if hasDeadline {
-		var cancel context.CancelFunc
-		saveCtx, cancel = context.WithDeadline(saveCtx, end)
-		defer cancel()
-	}
+	// deadline: a deadline middleware (handler.DeadlineMargin) sets ctx's
+	// deadline before Lambda's, the invocation is still running, and losing
+	// the save would lose all its work. Lambda itself ends the invocation at
+	// its real deadline; the timeout only bounds a hung call.
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(it.o.margin, time.Second))
+	defer cancel()
 	if err := it.store.Save(saveCtx, cp, owner); err != nil {
 		var tooLarge *TooLargeError
 		if errors.As(err, &tooLarge) {

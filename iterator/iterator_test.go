@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -557,5 +558,43 @@ func TestHandlerOutputGolden(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, have); diff != "" {
 		t.Errorf("output (-golden +got):\n%s", diff)
+	}
+}
+
+// TestDocASLIsTestdataASL keeps the state machine in the package
+// documentation identical to the one the end-to-end test deploys.
+func TestDocASLIsTestdataASL(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block []string
+	in := false
+	for line := range strings.Lines(string(src)) {
+		code, ok := strings.CutPrefix(line, "//\t")
+		switch {
+		case ok && strings.HasPrefix(code, "{") && !in && len(block) == 0:
+			in = true
+			block = append(block, code)
+		case in && ok:
+			block = append(block, code)
+		case in:
+			in = false
+		}
+	}
+	var fromDoc, fromFile map[string]any
+	if err := json.Unmarshal([]byte(strings.Join(block, "")), &fromDoc); err != nil {
+		t.Fatalf("the ASL in doc.go is not JSON: %v", err)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "statemachine.asl.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &fromFile); err != nil {
+		t.Fatal(err)
+	}
+	delete(fromFile, "Comment")
+	if diff := cmp.Diff(fromFile, fromDoc); diff != "" {
+		t.Errorf("doc.go ASL differs from testdata/statemachine.asl.json (-testdata +doc):\n%s", diff)
 	}
 }
