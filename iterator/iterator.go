@@ -161,7 +161,7 @@ func (it *Iterator[S]) Run(ctx context.Context, key string) (Output, error) {
 	// deadline before Lambda's, the invocation is still running, and losing
 	// the save would lose all its work. Lambda itself ends the invocation at
 	// its real deadline; the timeout only bounds a hung call.
-	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(it.o.margin, time.Second))
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), it.storeTimeout())
 	defer cancel()
 	if err := it.store.Save(saveCtx, cp, owner); err != nil {
 		var tooLarge *TooLargeError
@@ -191,14 +191,15 @@ func (it *Iterator[S]) Run(ctx context.Context, key string) (Output, error) {
 // were once slow still makes progress. It records the learned step duration
 // in cp.
 func (it *Iterator[S]) loop(ctx context.Context, state *S, cp *Checkpoint, end time.Time, hasDeadline bool) (steps int64, done bool, err error) {
-	stepCtx := ctx
-	if hasDeadline {
-		// A step that honours its context is stopped before the margin,
-		// which stays for the save.
-		var cancel context.CancelFunc
-		stepCtx, cancel = context.WithDeadline(ctx, end.Add(-it.o.margin))
-		defer cancel()
+	// A step that honours its context is stopped before the margin, which
+	// stays for the save. Without a real deadline the budget is turned into
+	// one, measured from now on the real clock.
+	stepEnd := end.Add(-it.o.margin)
+	if !hasDeadline {
+		stepEnd = time.Now().Add(stepEnd.Sub(it.o.now()))
 	}
+	stepCtx, cancel := context.WithDeadline(ctx, stepEnd)
+	defer cancel()
 	var est estimator
 	est.seed(cp.StepEstimate)
 	for {
@@ -270,10 +271,16 @@ func (it *Iterator[S]) storeFailure(ctx context.Context, op, key string, err err
 	return err
 }
 
+// storeTimeout bounds a save or release that runs after the invocation's
+// context is done: the margin, and at least a second.
+func (it *Iterator[S]) storeTimeout() time.Duration { return max(it.o.margin, time.Second) }
+
 // release drops the lease after a failure so that a retry need not wait for
 // it to expire. It is best effort: if it fails, the lease still expires.
 func (it *Iterator[S]) release(ctx context.Context, key, owner string) {
-	if err := it.store.Release(context.WithoutCancel(ctx), key, owner); err != nil {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), it.storeTimeout())
+	defer cancel()
+	if err := it.store.Release(ctx, key, owner); err != nil {
 		it.o.logger.WarnContext(ctx, "iterator: lease not released", slog.String("key", key), slog.Any("error", err))
 	}
 }

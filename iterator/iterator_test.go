@@ -301,7 +301,7 @@ func TestConflict(t *testing.T) {
 				// the key and saves before this one gets to.
 				first = false
 				clock.Advance(time.Hour)
-				if _, err := other.Run(ctx, "k"); err != nil {
+				if _, err := other.Run(context.WithoutCancel(ctx), "k"); err != nil { // its own invocation, not this deadline
 					return false, fmt.Errorf("other invocation: %w", err)
 				}
 			}
@@ -596,5 +596,28 @@ func TestDocASLIsTestdataASL(t *testing.T) {
 	delete(fromFile, "Comment")
 	if diff := cmp.Diff(fromFile, fromDoc); diff != "" {
 		t.Errorf("doc.go ASL differs from testdata/statemachine.asl.json (-testdata +doc):\n%s", diff)
+	}
+}
+
+func TestSaveAfterContextEnds(t *testing.T) {
+	store := NewMemoryStore()
+	ctx, cancel := context.WithCancel(t.Context())
+	var hadDeadline bool
+	it := New(store, func(stepCtx context.Context, st *job) (bool, error) {
+		_, hadDeadline = stepCtx.Deadline()
+		st.Next++
+		cancel() // the invocation is being shut down: stop, but keep the work
+		return false, nil
+	}, WithBudget(time.Minute), quiet())
+	out, err := it.Run(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hadDeadline {
+		t.Error("the step's context had no deadline; want the budget's end minus the margin")
+	}
+	cp, _ := store.Load("k")
+	if out.InvocationIterations != 1 || cp.Version != 1 || string(cp.State) != `{"next":1,"total":0}` {
+		t.Errorf("output %+v, checkpoint %+v: want the one step saved", out, cp)
 	}
 }

@@ -80,7 +80,11 @@ func WithMaxSteps(n int) Option { return func(o *options) { o.maxSteps = int64(n
 // WithLeaseSlack sets how long after an invocation's deadline its lease on
 // the key still holds, to cover clock skew between machines. The default is
 // 2 s. A crashed invocation thus blocks its key for at most this long after
-// its deadline.
+// its deadline. The deadline is the context's, which a deadline middleware
+// may set before Lambda's: keep the slack above that middleware's margin, or
+// another invocation may take the key while this one still saves (its save
+// then fails with a conflict and its work is discarded, so this costs work,
+// never correctness).
 func WithLeaseSlack(d time.Duration) Option { return func(o *options) { o.leaseSlack = max(d, 0) } }
 
 // WithResult adds fn(state) to the output as its Result field, for the state
