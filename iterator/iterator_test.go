@@ -621,3 +621,54 @@ func TestSaveAfterContextEnds(t *testing.T) {
 		t.Errorf("output %+v, checkpoint %+v: want the one step saved", out, cp)
 	}
 }
+
+// recordingTracer records the annotations of its spans.
+type recordingTracer struct {
+	mu   sync.Mutex
+	anns map[string]any
+}
+
+func (r *recordingTracer) Start(ctx context.Context, _ handler.Invocation) (context.Context, handler.Span) {
+	return ctx, r
+}
+
+func (r *recordingTracer) Annotate(key string, value any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.anns[key] = value
+}
+
+func (r *recordingTracer) End(error) {}
+
+func TestAnnotatesOutcomes(t *testing.T) {
+	store := NewMemoryStore()
+	step := func(ctx context.Context, st *job) (bool, error) { st.Next++; return st.Next == 2, nil }
+	tests := []struct {
+		name string
+		run  func(h handler.HandlerFunc)
+		want map[string]any
+	}{
+		{
+			name: "saved and completed",
+			run:  func(h handler.HandlerFunc) { _, _ = h(t.Context(), []byte(`{"Key":"a"}`)) },
+			want: map[string]any{"iterator.checkpoint_saved": true, "iterator.completed": true, "iterator.steps": int64(2)},
+		},
+		{
+			name: "conflict",
+			run: func(h handler.HandlerFunc) {
+				_, _ = store.Claim(t.Context(), "b", Lease{Owner: "x", Now: time.Now(), Until: time.Now().Add(time.Hour)})
+				_, _ = h(t.Context(), []byte(`{"Key":"b"}`))
+			},
+			want: map[string]any{"iterator.conflict": true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &recordingTracer{anns: map[string]any{}}
+			tt.run(New(store, step, WithBudget(time.Minute), quiet()).Handler(handler.Tracing(tr)))
+			if diff := cmp.Diff(tt.want, tr.anns); diff != "" {
+				t.Errorf("annotations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
