@@ -76,6 +76,8 @@ type Deployment struct {
 	invocations map[string]*atomic.Int64
 	stop        context.CancelFunc
 	wg          sync.WaitGroup
+	mu          sync.Mutex
+	mappingErrs []error
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -187,14 +189,24 @@ func (d *Deployment) deploy(ctx context.Context, em *localstack.Emulator, o opti
 			return fmt.Errorf("localdeploy: %s: %w", f.LogicalID, err)
 		}
 		started := make(chan error, 1)
+		id := f.LogicalID
 		d.wg.Go(func() {
-			// Run reports a start failure at once; otherwise it blocks
-			// until Close, and the mapping counts as started.
-			started <- esm.Run(mapCtx)
+			// Run fails at once when it cannot start (the queue's
+			// attributes, a visibility timeout below the function's);
+			// otherwise it blocks until Close.
+			if err := esm.Run(mapCtx); err != nil {
+				err = fmt.Errorf("localdeploy: %s: event source mapping: %w", id, err)
+				d.mu.Lock()
+				d.mappingErrs = append(d.mappingErrs, err)
+				d.mu.Unlock()
+				started <- err
+			}
 		})
+		// A mapping that has not failed within this time is polling; a later
+		// start failure is still reported by Close.
 		select {
 		case err := <-started:
-			return fmt.Errorf("localdeploy: %s: event source mapping: %w", f.LogicalID, err)
+			return err
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -325,14 +337,17 @@ func queueDepth(ctx context.Context, client *sqs.Client, url string) (int, error
 
 // Close stops the event-source mappings, waits for their invocations to
 // finish, and deletes the state machines, functions, queues and tables. It
-// is idempotent and returns every deletion error.
+// is idempotent and returns every deletion error, and the error of a mapping
+// that failed to start late.
 func (d *Deployment) Close(ctx context.Context) error {
 	d.closeOnce.Do(func() {
 		if d.stop != nil {
 			d.stop()
 		}
 		d.wg.Wait()
-		var errs []error
+		d.mu.Lock()
+		errs := append([]error(nil), d.mappingErrs...)
+		d.mu.Unlock()
 		sfnClient := sfn.NewFromConfig(d.cfg)
 		for _, sm := range d.Spec.StateMachines {
 			if arn := d.values[stack.NameOf(sm.LogicalID)]; arn != "" {
