@@ -69,9 +69,11 @@ func run(ctx context.Context, out io.Writer, only string, verbose bool, root str
 		// part of the demo; their outcome is in the summary instead.
 		slog.SetDefault(slog.New(slog.DiscardHandler))
 	}
-	if _, attached := os.LookupEnv("AWS_ENDPOINT_URL"); attached {
-		return errors.New("AWS_ENDPOINT_URL is set, but the demo hosts the example functions in this process, " +
-			"which needs the embedded emulator; unset it, or deploy the examples to LocalStack with sam (see README)")
+	for _, v := range []string{"AWS_ENDPOINT_URL", "LOCALSTACK_HOST"} {
+		if os.Getenv(v) != "" {
+			return fmt.Errorf("%s is set, but the demo hosts the example functions in this process, which needs "+
+				"the embedded emulator; unset it, or deploy the examples to LocalStack with sam (see examples/README.md)", v)
+		}
 	}
 
 	p.printf("starting the embedded emulator (moto) on %d cores", runtime.NumCPU())
