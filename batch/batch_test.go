@@ -539,3 +539,44 @@ func TestResponseEncoding(t *testing.T) {
 		}
 	}
 }
+
+func TestHookPanicIsContained(t *testing.T) {
+	hook := func(context.Context, Outcome) { panic("hook") }
+	rec := &recorder{fail: set("m1")}
+	resp, err := ProcessSQS(t.Context(), event(stdARN, nil, ids("m", 4)...), rec.handle, quiet, WithHook(hook), WithConcurrency(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"m1"}, failedIDs(resp)); diff != "" {
+		t.Errorf("reported (-want +got):\n%s", diff)
+	}
+}
+
+// TestRecordContextCancellation checks that a record's ctx, which is not a
+// context.WithValue, carries the parent's cancellation and values and works
+// as the parent of derived contexts.
+func TestRecordContextCancellation(t *testing.T) {
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(t.Context(), key{}, "v"))
+	started := make(chan struct{})
+	var derivedErr error
+	var value any
+	h := func(ctx context.Context, m events.SQSMessage) error {
+		value = ctx.Value(key{})
+		derived, stop := context.WithTimeout(ctx, time.Hour)
+		defer stop()
+		close(started)
+		<-derived.Done()
+		derivedErr = derived.Err()
+		return derivedErr
+	}
+	go func() { <-started; cancel() }()
+	_, err := ProcessSQS(parent, event(stdARN, nil, "m0"), h, quiet)
+	var all *AllFailedError
+	if !errors.As(err, &all) {
+		t.Fatalf("err %v, want *AllFailedError", err)
+	}
+	if !errors.Is(derivedErr, context.Canceled) || value != "v" {
+		t.Errorf("derived ctx error %v, value %v", derivedErr, value)
+	}
+}

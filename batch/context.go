@@ -40,6 +40,23 @@ type Outcome struct {
 
 type recordKey struct{}
 
+// recordCtx is a record handler's context: its parent plus the record's
+// metadata. The batch allocates them in one slice, instead of one
+// context.WithValue per record; cancellation and deadlines are the parent's,
+// and context.WithCancel on it finds the parent's cancelCtx through Value, so
+// deriving from it costs no extra goroutine.
+type recordCtx struct {
+	context.Context
+	rec *Record
+}
+
+func (c *recordCtx) Value(key any) any {
+	if _, ok := key.(recordKey); ok {
+		return c.rec
+	}
+	return c.Context.Value(key)
+}
+
 // RecordFromContext returns the metadata of the record whose handler ctx
 // belongs to, and false outside a record handler.
 func RecordFromContext(ctx context.Context) (Record, bool) {

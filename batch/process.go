@@ -54,6 +54,8 @@ type run[R any] struct {
 	o       *options
 	plan    *plan
 
+	ctxs    []recordCtx // one per record, allocated once per batch
+
 	mu     sync.Mutex
 	closed bool
 	state  []uint8
@@ -87,11 +89,19 @@ func process[R any](ctx context.Context, records []R, h RecordHandler[R], o *opt
 	}
 	defer cancel()
 
-	units := r.units()
+	// Workers take the next unit from a shared counter: a unit is one record
+	// of an unordered batch, or the whole ordered sequence of a group.
+	var units [][]int
+	nUnits := n
+	if p.order != unordered {
+		units = r.units()
+		nUnits = len(units)
+	}
 	workers := 1
 	if p.order != strict {
-		workers = min(o.concurrency, len(units))
+		workers = min(o.concurrency, nUnits)
 	}
+	r.ctxs = make([]recordCtx, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	wg.Add(workers)
@@ -100,10 +110,14 @@ func process[R any](ctx context.Context, records []R, h RecordHandler[R], o *opt
 			defer wg.Done()
 			for {
 				u := int(next.Add(1) - 1)
-				if u >= len(units) {
+				switch {
+				case u >= nUnits:
 					return
+				case units == nil:
+					r.runUnit(runCtx, []int{u})
+				default:
+					r.runUnit(runCtx, units[u])
 				}
-				r.runUnit(runCtx, units[u])
 			}
 		}()
 	}
@@ -129,8 +143,8 @@ func process[R any](ctx context.Context, records []R, h RecordHandler[R], o *opt
 	return r.finish(ctx)
 }
 
-// units splits the batch into sequences that run in order, one sequence per
-// worker at a time. For unordered batches every record is its own unit.
+// units splits an ordered batch into sequences that run in order, one
+// sequence per worker at a time.
 func (r *run[R]) units() [][]int {
 	n := len(r.records)
 	switch r.plan.order {
@@ -140,7 +154,7 @@ func (r *run[R]) units() [][]int {
 			all[i] = i
 		}
 		return [][]int{all}
-	case perGroup:
+	default:
 		byGroup := make(map[string]int)
 		var units [][]int
 		for i := range r.plan.meta {
@@ -152,15 +166,6 @@ func (r *run[R]) units() [][]int {
 				units = append(units, nil)
 			}
 			units[u] = append(units[u], i)
-		}
-		return units
-	default:
-		// One backing array: units[i] = idx[i:i+1].
-		idx := make([]int, n)
-		units := make([][]int, n)
-		for i := range idx {
-			idx[i] = i
-			units[i] = idx[i : i+1 : i+1]
 		}
 		return units
 	}
@@ -212,7 +217,9 @@ func (r *run[R]) skip(idx []int) {
 // into a *PanicError, records the result and calls the hook.
 func (r *run[R]) call(ctx context.Context, i int) (err error) {
 	meta := &r.plan.meta[i]
-	rctx := context.WithValue(ctx, recordKey{}, meta)
+	rc := &r.ctxs[i]
+	rc.Context, rc.rec = ctx, meta
+	var rctx context.Context = rc
 	start := time.Now()
 	func() {
 		defer func() {
@@ -241,10 +248,23 @@ func (r *run[R]) call(ctx context.Context, i int) (err error) {
 	if err != nil && r.o.logger.Enabled(rctx, slog.LevelDebug) {
 		r.o.logger.DebugContext(rctx, "batch: record failed", "id", meta.ID, "index", i, "error", err)
 	}
-	if r.o.hook != nil {
-		r.o.hook(rctx, Outcome{Record: *meta, Err: err, Duration: d})
-	}
+	r.hook(rctx, Outcome{Record: *meta, Err: err, Duration: d})
 	return err
+}
+
+// hook calls the outcome hook, if any. A panic in it is logged and dropped:
+// it runs on a worker goroutine, where nothing above could recover it, and a
+// metrics hook must not take the function down.
+func (r *run[R]) hook(ctx context.Context, o Outcome) {
+	if r.o.hook == nil {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			r.o.logger.ErrorContext(ctx, "batch: outcome hook panicked", "id", o.Record.ID, "panic", fmt.Sprint(v))
+		}
+	}()
+	r.o.hook(ctx, o)
 }
 
 // finish closes the run, gives every unfinished record its error and calls
@@ -263,10 +283,8 @@ func (r *run[R]) finish(ctx context.Context) []error {
 		}
 	}
 	r.mu.Unlock()
-	if r.o.hook != nil {
-		for _, i := range late {
-			r.o.hook(ctx, Outcome{Record: r.plan.meta[i], Err: r.errs[i]})
-		}
+	for _, i := range late {
+		r.hook(ctx, Outcome{Record: r.plan.meta[i], Err: r.errs[i]})
 	}
 	return r.errs
 }
