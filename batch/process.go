@@ -54,7 +54,7 @@ type run[R any] struct {
 	o       *options
 	plan    *plan
 
-	ctxs    []recordCtx // one per record, allocated once per batch
+	ctxs []recordCtx // one per record, allocated once per batch
 
 	mu     sync.Mutex
 	closed bool
