@@ -60,7 +60,6 @@ type run[R any] struct {
 	closed bool
 	state  []uint8
 	errs   []error
-	dur    []time.Duration
 }
 
 // process runs h over records under the plan's rules and returns the outcome
@@ -68,22 +67,23 @@ type run[R any] struct {
 // has an outcome: finished, skipped, or given up at the deadline.
 func process[R any](ctx context.Context, records []R, h RecordHandler[R], o *options, p *plan) []error {
 	n := len(records)
-	r := &run[R]{records: records, h: h, o: o, plan: p,
-		state: make([]uint8, n), errs: make([]error, n), dur: make([]time.Duration, n)}
+	r := &run[R]{records: records, h: h, o: o, plan: p, state: make([]uint8, n), errs: make([]error, n)}
 	if n == 0 {
 		return r.errs
 	}
 
 	// A zero or 1970 deadline (a local run of aws-lambda-go) has already
 	// cancelled ctx; keep its values, drop the bogus cancellation.
-	dl, hasDeadline := handler.Deadline(ctx)
-	if _, any := ctx.Deadline(); any && !hasDeadline {
+	remaining, hasDeadline := handler.Remaining(ctx)
+	if _, set := ctx.Deadline(); set && !hasDeadline {
 		ctx = context.WithoutCancel(ctx)
 	}
 	var runCtx context.Context
 	var cancel context.CancelFunc
 	if hasDeadline {
-		runCtx, cancel = context.WithDeadline(ctx, dl.Add(-o.margin))
+		// Records stop starting, and those in flight are cancelled, when
+		// less than the margin is left.
+		runCtx, cancel = context.WithTimeout(ctx, remaining-o.margin)
 	} else {
 		runCtx, cancel = context.WithCancel(ctx)
 	}
@@ -237,7 +237,7 @@ func (r *run[R]) call(ctx context.Context, i int) (err error) {
 	r.mu.Lock()
 	late := r.closed
 	if !late {
-		r.state[i], r.errs[i], r.dur[i] = stateDone, err, d
+		r.state[i], r.errs[i] = stateDone, err
 	}
 	r.mu.Unlock()
 	if late {
