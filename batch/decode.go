@@ -133,6 +133,19 @@ func (d *decoder) unescape(start int, ascii bool) ([]byte, bool) {
 	}
 	out := append(d.buf[:0], d.data[start:d.pos]...)
 	for d.pos < len(d.data) {
+		// Copy the run of plain ASCII up to the next byte that needs a look.
+		j := d.pos
+		for j < len(d.data) {
+			if c := d.data[j]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				break
+			}
+			j++
+		}
+		out = append(out, d.data[d.pos:j]...)
+		d.pos = j
+		if j == len(d.data) {
+			break
+		}
 		c := d.data[d.pos]
 		switch {
 		case c == '"':
@@ -183,9 +196,6 @@ func (d *decoder) unescape(start int, ascii bool) ([]byte, bool) {
 			}
 		case c < 0x20:
 			return nil, false
-		case c < 0x80:
-			out = append(out, c)
-			d.pos++
 		default:
 			r, size := utf8.DecodeRune(d.data[d.pos:])
 			if r == utf8.RuneError && size == 1 {
