@@ -42,10 +42,13 @@
 // other groups go on, each in order, up to [WithConcurrency] groups at once.
 //
 // Kinesis and DynamoDB Streams: records run one at a time in shard order and
-// the first failure stops the batch. The mapping checkpoints at the lowest
-// reported sequence number, so every record after the first failure comes
-// again in the next batch, even one this invocation had processed: handlers
-// must be idempotent, and running the rest would only do the work twice.
+// the first failure stops the batch; it and every later record are reported.
+// The mapping checkpoints at the lowest reported sequence number, so the next
+// batch starts again at the failed record whatever this invocation did with
+// the later ones: running them now would only process them twice. A record
+// that keeps failing holds up its shard until the mapping's retry limit or
+// record age sends the batch to the on-failure destination, so set
+// MaximumRetryAttempts (and BisectBatchOnFunctionError if you like).
 //
 // Deadline: when the invocation's remaining time falls under
 // [WithDeadlineMargin] (default [DefaultDeadlineMargin]), no further record

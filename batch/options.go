@@ -85,9 +85,9 @@ func WithSkipGroupOnFailure() Option { return func(o *options) { o.skipGroup = t
 // they get up to d/2 to return, and every record not finished by then is
 // reported failed with [ErrDeadline]. Default [DefaultDeadlineMargin]; 0 turns
 // the early stop off (records are still cancelled at the deadline itself). It
-// has no effect without a real deadline (local runs).
-//
-// [handler.Remaining]: https://pkg.go.dev/github.com/lambdakit/lambdakit/handler#Remaining
+// has no effect without a real deadline (local runs). Under
+// handler.DeadlineMargin (part of handler.Defaults) the context's deadline is
+// already that middleware's margin early, and the two margins add up.
 func WithDeadlineMargin(d time.Duration) Option { return func(o *options) { o.margin = d } }
 
 // WithAllFailed sets what a batch whose every record failed returns. Default
