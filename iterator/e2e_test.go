@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,7 +64,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ex, err := localstack.RunExecution(ctx, cfg, smARN, "iterator-e2e-1", `{"Key":"job-e2e"}`)
+	// The table is new for each run; the key and execution names are too.
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	key := "job-" + run
+	ex, err := localstack.RunExecution(ctx, cfg, smARN, "iterator-e2e-"+run, `{"Key":"`+key+`"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +96,7 @@ func TestEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(out.Result, &result); err != nil {
 		t.Errorf("Result %s: %v", out.Result, err)
 	}
-	if !out.IsCompleted || out.Iterations != items || result.Processed != items || final.Key != "job-e2e" {
+	if !out.IsCompleted || out.Iterations != items || result.Processed != items || final.Key != key {
 		t.Errorf("final output = %s, want completed after %d iterations", ex.Output, items)
 	}
 	if out.Invocations < 3 || executions < 2 {
@@ -105,7 +109,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	mu.Unlock()
-	item := getRaw(t, client, table, "job-e2e")
+	item := getRaw(t, client, table, key)
 	if v, ok := item["completed"]; !ok || flatten(map[string]types.AttributeValue{"c": v})["c"] != "BOOL:true" {
 		t.Errorf("checkpoint not marked completed: %v", flatten(item))
 	}

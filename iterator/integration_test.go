@@ -3,6 +3,7 @@ package iterator
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,10 +51,15 @@ func newTable(tb testing.TB) (*dynamodb.Client, string) {
 	tb.Helper()
 	em := localstack.Shared(tb)
 	cfg := em.AWSConfig()
-	name := "iterator-" + strings.NewReplacer("/", "-", " ", "-", "_", "-").Replace(tb.Name())
-	if len(name) > 255 {
-		name = name[:255]
-	}
+	// A name unique to this run, so that -count=N starts from empty tables
+	// in the emulator the runs share.
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
+			return r
+		}
+		return '-'
+	}, "iterator-"+tb.Name())
+	name = name[:min(len(name), 200)] + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	if err := localstack.CreateTable(tb.Context(), cfg, localstack.TableSpec{Name: name, PartitionKey: "id", TTLAttribute: "expiration"}); err != nil {
 		tb.Fatal(err)
 	}
@@ -206,7 +212,11 @@ func TestDynamoDBConcurrentInvocations(t *testing.T) {
 		_, err := it.Run(t.Context(), "race")
 		errs <- err
 	})
-	<-started // one invocation holds the key and is in its step
+	select { // one invocation holds the key and is in its step
+	case <-started:
+	case <-time.After(time.Minute):
+		t.Fatal("no invocation started its step")
+	}
 	for range n - 1 {
 		wg.Go(func() {
 			_, err := it.Run(t.Context(), "race")
