@@ -164,9 +164,13 @@ func (it *Iterator[S]) Run(ctx context.Context, key string) (Output, error) {
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), it.storeTimeout())
 	defer cancel()
 	if err := it.store.Save(saveCtx, cp, owner); err != nil {
+		// After a conflict the lease is someone else's; otherwise it is
+		// still ours and is given back so that a Retry can start at once.
+		if !errors.Is(err, ErrConflict) {
+			it.release(ctx, key, owner)
+		}
 		var tooLarge *TooLargeError
 		if errors.As(err, &tooLarge) {
-			it.release(ctx, key, owner)
 			return Output{}, err
 		}
 		return Output{}, it.storeFailure(ctx, "save", key, err)

@@ -443,6 +443,10 @@ func TestStoreErrors(t *testing.T) {
 	if !errors.As(err, &se) || se.Op != "save" {
 		t.Errorf("save: err = %v, want *StoreError{Op: save}", err)
 	}
+	// The failed save gave the lease back.
+	if _, err := mem.Claim(t.Context(), "k", Lease{Owner: "x", Now: time.Now(), Until: time.Now().Add(time.Minute)}); err != nil {
+		t.Errorf("claim after a failed save: %v", err)
+	}
 	tooLarge := &TooLargeError{Key: "k", Size: 500_000, Limit: MaxItemSize}
 	_, err = New[job](saveFails{mem, tooLarge}, step, WithLeaseSlack(0), quiet()).Run(t.Context(), "other")
 	var tl *TooLargeError
