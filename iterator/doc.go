@@ -55,7 +55,8 @@
 // conditional UpdateItem that returns the item, so it is the read) and the
 // save (a conditional PutItem). The table needs a string partition key ("id"
 // by default, see [Attributes]) and, to expire old checkpoints, time to live
-// on the TTL attribute ("expiration").
+// on the TTL attribute ("expiration"). The function's role needs
+// dynamodb:GetItem, dynamodb:PutItem and dynamodb:UpdateItem on the table.
 //
 // # State machine
 //
