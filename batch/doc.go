@@ -48,7 +48,7 @@
 // the later ones: running them now would only process them twice. A record
 // that keeps failing holds up its shard until the mapping's retry limit or
 // record age sends the batch to the on-failure destination, so set
-// MaximumRetryAttempts (and BisectBatchOnFunctionError if you like).
+// MaximumRetryAttempts, and consider BisectBatchOnFunctionError.
 //
 // Deadline: when the invocation's remaining time falls under
 // [WithDeadlineMargin] (default [DefaultDeadlineMargin]), no further record
