@@ -40,14 +40,16 @@ func SQS(h RecordHandler[events.SQSMessage], opts ...Option) handler.HandlerFunc
 
 // SQSJSON is [SQS] for messages whose body is JSON: each body is decoded into
 // a T before h is called. A body that does not decode fails its record with a
-// [*handler.DecodeError] (and, retried, ends in the DLQ) without calling h.
+// [*handler.DecodeError] without calling h; it is retried until the queue's
+// redrive policy moves it to the dead-letter queue.
 //
 // Bodies are decoded by github.com/go-json-experiment/json with its
 // encoding/json-compatible options (jsonv1.DefaultOptionsV1): the semantics of
 // encoding/json (case-insensitive field names, duplicate names allowed,
 // invalid UTF-8 replaced, UnmarshalJSON methods called) in one pass instead
-// of two, about twice as fast on 1 KB bodies. The decode error itself is that
-// package's, not an *encoding/json.SyntaxError.
+// of two, about twice as fast on 1 KB bodies (a differential fuzz test
+// compares it with encoding/json). The decode error itself is that package's,
+// not an *encoding/json.SyntaxError.
 func SQSJSON[T any](h func(ctx context.Context, body T, msg events.SQSMessage) error, opts ...Option) handler.HandlerFunc {
 	typeName := reflect.TypeFor[T]().String()
 	return SQS(func(ctx context.Context, msg events.SQSMessage) error {
