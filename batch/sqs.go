@@ -70,11 +70,8 @@ func ProcessSQS(ctx context.Context, ev *events.SQSEvent, h RecordHandler[events
 	if err != nil {
 		return events.SQSEventResponse{}, err
 	}
-	resp := events.SQSEventResponse{BatchItemFailures: make([]events.SQSBatchItemFailure, len(ids))}
-	for i, id := range ids {
-		resp.BatchItemFailures[i].ItemIdentifier = id
-	}
-	return resp, nil
+	return events.SQSEventResponse{BatchItemFailures: itemFailures(ids,
+		func(id string) events.SQSBatchItemFailure { return events.SQSBatchItemFailure{ItemIdentifier: id} })}, nil
 }
 
 func processSQS(ctx context.Context, ev *events.SQSEvent, h RecordHandler[events.SQSMessage], o *options) ([]string, error) {

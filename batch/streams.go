@@ -16,31 +16,93 @@ import (
 // batch whatever this invocation did with them: running them would only
 // process them twice.
 func Kinesis(h RecordHandler[events.KinesisEventRecord], opts ...Option) handler.HandlerFunc {
-	o := newOptions(opts)
-	return func(ctx context.Context, payload []byte) ([]byte, error) {
-		var ev events.KinesisEvent
-		if err := decodeEvent(payload, &ev); err != nil {
-			return nil, &handler.DecodeError{Type: "events.KinesisEvent", Err: err}
-		}
-		ids, err := processKinesis(ctx, &ev, h, &o)
-		if err != nil {
-			return nil, err
-		}
-		return appendResponse(nil, ids), nil
-	}
+	return streamHandler(kinesisStream(), h, opts)
 }
 
 // DynamoDB returns a Lambda handler for a DynamoDB Streams event-source
 // mapping with ReportBatchItemFailures, with the ordering and checkpoint rules
 // of [Kinesis].
 func DynamoDB(h RecordHandler[events.DynamoDBEventRecord], opts ...Option) handler.HandlerFunc {
+	return streamHandler(dynamoDBStream(), h, opts)
+}
+
+// ProcessKinesis runs h on an already decoded Kinesis event (see [Kinesis]).
+func ProcessKinesis(ctx context.Context, ev *events.KinesisEvent, h RecordHandler[events.KinesisEventRecord], opts ...Option) (events.KinesisEventResponse, error) {
+	o := newOptions(opts)
+	ids, err := processStream(ctx, kinesisStream(), ev, h, &o)
+	if err != nil {
+		return events.KinesisEventResponse{}, err
+	}
+	return events.KinesisEventResponse{BatchItemFailures: itemFailures(ids,
+		func(id string) events.KinesisBatchItemFailure {
+			return events.KinesisBatchItemFailure{ItemIdentifier: id}
+		})}, nil
+}
+
+// ProcessDynamoDB runs h on an already decoded DynamoDB Streams event (see
+// [DynamoDB]).
+func ProcessDynamoDB(ctx context.Context, ev *events.DynamoDBEvent, h RecordHandler[events.DynamoDBEventRecord], opts ...Option) (events.DynamoDBEventResponse, error) {
+	o := newOptions(opts)
+	ids, err := processStream(ctx, dynamoDBStream(), ev, h, &o)
+	if err != nil {
+		return events.DynamoDBEventResponse{}, err
+	}
+	return events.DynamoDBEventResponse{BatchItemFailures: itemFailures(ids,
+		func(id string) events.DynamoDBBatchItemFailure {
+			return events.DynamoDBBatchItemFailure{ItemIdentifier: id}
+		})}, nil
+}
+
+// itemFailures turns reported ids into a response's failure list; the three
+// event sources have the same list in three types.
+func itemFailures[F any](ids []string, item func(id string) F) []F {
+	out := make([]F, len(ids))
+	for i, id := range ids {
+		out[i] = item(id)
+	}
+	return out
+}
+
+// stream describes a kind of stream event (event E of records R) for the code
+// Kinesis and DynamoDB Streams share.
+type stream[E, R any] struct {
+	source   string // the records' eventSource
+	typeName string // E, for a DecodeError
+	seqField string // where the sequence number lives, for an EventError
+	records  func(*E) []R
+	// meta returns a record's eventSource, sequence number, ordering key and
+	// event source ARN.
+	meta func(*R) (source, seq, key, arn string)
+}
+
+func kinesisStream() stream[events.KinesisEvent, events.KinesisEventRecord] {
+	return stream[events.KinesisEvent, events.KinesisEventRecord]{
+		source: sourceKinesis, typeName: "events.KinesisEvent", seqField: "kinesis.sequenceNumber",
+		records: func(e *events.KinesisEvent) []events.KinesisEventRecord { return e.Records },
+		meta: func(r *events.KinesisEventRecord) (string, string, string, string) {
+			return r.EventSource, r.Kinesis.SequenceNumber, r.Kinesis.PartitionKey, r.EventSourceArn
+		},
+	}
+}
+
+func dynamoDBStream() stream[events.DynamoDBEvent, events.DynamoDBEventRecord] {
+	return stream[events.DynamoDBEvent, events.DynamoDBEventRecord]{
+		source: sourceDynamoDB, typeName: "events.DynamoDBEvent", seqField: "dynamodb.SequenceNumber",
+		records: func(e *events.DynamoDBEvent) []events.DynamoDBEventRecord { return e.Records },
+		meta: func(r *events.DynamoDBEventRecord) (string, string, string, string) {
+			return r.EventSource, r.Change.SequenceNumber, "", r.EventSourceArn
+		},
+	}
+}
+
+func streamHandler[E, R any](s stream[E, R], h RecordHandler[R], opts []Option) handler.HandlerFunc {
 	o := newOptions(opts)
 	return func(ctx context.Context, payload []byte) ([]byte, error) {
-		var ev events.DynamoDBEvent
+		var ev E
 		if err := decodeEvent(payload, &ev); err != nil {
-			return nil, &handler.DecodeError{Type: "events.DynamoDBEvent", Err: err}
+			return nil, &handler.DecodeError{Type: s.typeName, Err: err}
 		}
-		ids, err := processDynamoDB(ctx, &ev, h, &o)
+		ids, err := processStream(ctx, s, &ev, h, &o)
 		if err != nil {
 			return nil, err
 		}
@@ -48,71 +110,26 @@ func DynamoDB(h RecordHandler[events.DynamoDBEventRecord], opts ...Option) handl
 	}
 }
 
-// ProcessKinesis runs h on an already decoded Kinesis event (see [Kinesis]).
-func ProcessKinesis(ctx context.Context, ev *events.KinesisEvent, h RecordHandler[events.KinesisEventRecord], opts ...Option) (events.KinesisEventResponse, error) {
-	o := newOptions(opts)
-	ids, err := processKinesis(ctx, ev, h, &o)
-	if err != nil {
-		return events.KinesisEventResponse{}, err
+func processStream[E, R any](ctx context.Context, s stream[E, R], ev *E, h RecordHandler[R], o *options) ([]string, error) {
+	var recs []R
+	if ev != nil {
+		recs = s.records(ev)
 	}
-	resp := events.KinesisEventResponse{BatchItemFailures: make([]events.KinesisBatchItemFailure, len(ids))}
-	for i, id := range ids {
-		resp.BatchItemFailures[i].ItemIdentifier = id
+	if recs == nil {
+		return nil, &EventError{Want: s.source, Index: -1, Reason: "no Records"}
 	}
-	return resp, nil
-}
-
-// ProcessDynamoDB runs h on an already decoded DynamoDB Streams event (see
-// [DynamoDB]).
-func ProcessDynamoDB(ctx context.Context, ev *events.DynamoDBEvent, h RecordHandler[events.DynamoDBEventRecord], opts ...Option) (events.DynamoDBEventResponse, error) {
-	o := newOptions(opts)
-	ids, err := processDynamoDB(ctx, ev, h, &o)
-	if err != nil {
-		return events.DynamoDBEventResponse{}, err
-	}
-	resp := events.DynamoDBEventResponse{BatchItemFailures: make([]events.DynamoDBBatchItemFailure, len(ids))}
-	for i, id := range ids {
-		resp.BatchItemFailures[i].ItemIdentifier = id
-	}
-	return resp, nil
-}
-
-func processKinesis(ctx context.Context, ev *events.KinesisEvent, h RecordHandler[events.KinesisEventRecord], o *options) ([]string, error) {
-	if ev == nil || ev.Records == nil {
-		return nil, &EventError{Want: sourceKinesis, Index: -1, Reason: "no Records"}
-	}
-	meta := make([]Record, len(ev.Records))
-	for i := range ev.Records {
-		r := &ev.Records[i]
-		if r.EventSource != "" && r.EventSource != sourceKinesis {
-			return nil, &EventError{Want: sourceKinesis, Index: i, Reason: "eventSource is " + r.EventSource}
+	meta := make([]Record, len(recs))
+	for i := range recs {
+		source, seq, key, arn := s.meta(&recs[i])
+		if source != "" && source != s.source {
+			return nil, &EventError{Want: s.source, Index: i, Reason: "eventSource is " + source}
 		}
-		if r.Kinesis.SequenceNumber == "" {
-			return nil, &EventError{Want: sourceKinesis, Index: i, Reason: "no kinesis.sequenceNumber"}
+		if seq == "" {
+			return nil, &EventError{Want: s.source, Index: i, Reason: "no " + s.seqField}
 		}
-		meta[i] = Record{Index: i, BatchSize: len(ev.Records), ID: r.Kinesis.SequenceNumber, Group: r.Kinesis.PartitionKey,
-			EventSource: sourceKinesis, EventSourceARN: r.EventSourceArn}
+		meta[i] = Record{Index: i, BatchSize: len(recs), ID: seq, Group: key, EventSource: s.source, EventSourceARN: arn}
 	}
-	return runStream(ctx, ev.Records, h, o, meta, sourceKinesis)
-}
-
-func processDynamoDB(ctx context.Context, ev *events.DynamoDBEvent, h RecordHandler[events.DynamoDBEventRecord], o *options) ([]string, error) {
-	if ev == nil || ev.Records == nil {
-		return nil, &EventError{Want: sourceDynamoDB, Index: -1, Reason: "no Records"}
-	}
-	meta := make([]Record, len(ev.Records))
-	for i := range ev.Records {
-		r := &ev.Records[i]
-		if r.EventSource != "" && r.EventSource != sourceDynamoDB {
-			return nil, &EventError{Want: sourceDynamoDB, Index: i, Reason: "eventSource is " + r.EventSource}
-		}
-		if r.Change.SequenceNumber == "" {
-			return nil, &EventError{Want: sourceDynamoDB, Index: i, Reason: "no dynamodb.SequenceNumber"}
-		}
-		meta[i] = Record{Index: i, BatchSize: len(ev.Records), ID: r.Change.SequenceNumber,
-			EventSource: sourceDynamoDB, EventSourceARN: r.EventSourceArn}
-	}
-	return runStream(ctx, ev.Records, h, o, meta, sourceDynamoDB)
+	return runStream(ctx, recs, h, o, meta, s.source)
 }
 
 func runStream[R any](ctx context.Context, recs []R, h RecordHandler[R], o *options, meta []Record, kind string) ([]string, error) {
