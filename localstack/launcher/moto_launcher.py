@@ -16,8 +16,12 @@ What it changes in moto, and why:
 * Known bugs are patched only when the installed moto has them, detected at
   start: StartExecution failing with "cannot pickle '_thread.RLock'" on every
   execution after the first (fixed upstream in 5.2.3 by a StateMachine
-  __deepcopy__ that skips executions and the backend), and SendTaskFailure
-  dropping its ``cause``.
+  __deepcopy__ that skips executions and the backend), SendTaskFailure
+  dropping its ``cause``, DescribeExecution leaving out ``inputDetails``,
+  the states:startExecution integration (plain, .sync, .sync:2) failing
+  with States.Runtime because its requests and responses are not converted
+  between Step Functions' and boto3's member names, and a callback task with
+  HeartbeatSeconds losing an answer or a heartbeat sent during its invoke.
 * SQS in moto 5.2.1 breaks FIFO order when a batch of one message group
   becomes visible again (messages after the first are delivered before it),
   and makes ReceiveMessage and SendMessage cost O(queue depth) through slow
@@ -275,6 +279,204 @@ def patch_waits(scale, callback_poll, applied):
     applied.append("wait-scale=%g" % scale)
 
 
+def patch_describe_execution_input_details(applied):
+    """Add the inputDetails that moto 5.2.1's DescribeExecution leaves out.
+
+    AWS always returns inputDetails ({"included": true}) next to input, and
+    a .sync task's output carries it as InputDetails. The patch applies only
+    when moto's handler never mentions the field.
+    """
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    original = StepFunctionResponse.describe_execution
+    if "inputDetails" in inspect.getsource(original):
+        return
+
+    def describe_execution(self):
+        result = original(self)
+        body = result.result if isinstance(result, ActionResult) else None
+        if isinstance(body, dict) and "input" in body:
+            body.setdefault("inputDetails", {"included": True})
+        return result
+
+    StepFunctionResponse.describe_execution = describe_execution
+    applied.append("describe-execution-input-details")
+
+
+def sfn_start_execution_is_broken():
+    """Report whether moto's states:startExecution integration is broken.
+
+    moto 5.2.1's StateTaskServiceSfn leaves the boto3 conversions of its
+    LocalStack origin out (the base class's _normalise_parameters and
+    _normalise_response are empty): the task's "StateMachineArn" reaches
+    boto3, whose serializer wants "stateMachineArn" (KeyError, States.Runtime),
+    and the .sync resolvers read "ExecutionArn" where boto3 returns
+    "executionArn". The probe runs both conversions on a stand-in task and
+    looks at the keys, instead of trusting a version number.
+    """
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+        StateTaskServiceSfn,
+    )
+
+    task = sfn_probe_task(StateTaskServiceSfn)
+    params = {"StateMachineArn": "arn", "Name": "probe", "Input": {}}
+    response = {"executionArn": "arn"}
+    try:
+        task._normalise_parameters(params)
+        task._normalise_response(response, service_action_name="start_execution")
+    except Exception:
+        return True
+    return "stateMachineArn" not in params or "ExecutionArn" not in response
+
+
+def sfn_probe_task(cls):
+    """Return a StateTaskServiceSfn for startExecution, without parsing ASL."""
+
+    class Resource:
+        api_name = "states"
+        api_action = "startExecution"
+        condition = None
+
+    task = cls.__new__(cls)
+    task.resource = Resource()
+    return task
+
+
+def epoch_millis(value):
+    """Turn the datetimes boto3 returns into AWS's epoch milliseconds.
+
+    Step Functions reports StartDate and StopDate of a .sync child as
+    numbers; moto would otherwise serialise them as ISO strings.
+    """
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return int(value.timestamp() * 1000)
+    if isinstance(value, dict):
+        return {k: epoch_millis(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [epoch_millis(v) for v in value]
+    return value
+
+
+def patch_sfn_start_execution(applied):
+    """Make states:startExecution (plain, .sync, .sync:2) run.
+
+    Requests are converted to boto3's member names and responses back to the
+    Step Functions casing with moto's own shape-driven helpers
+    (_to_boto_request, _from_boto_response, still present in 5.2.1), driven by
+    botocore's model of the operation, so nested members (InputDetails ->
+    {"Included": true}) are converted as on AWS. The .sync result carries the
+    child's Input and Output as JSON strings, .sync:2 as parsed JSON (moto's
+    _sync2_api_output_of already parses them before the conversion).
+    """
+    import functools
+
+    import botocore.session
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_sfn
+    from moto.stepfunctions.parser.utils import snake_to_camel_case
+
+    if not sfn_start_execution_is_broken():
+        return
+
+    cls = state_task_service_sfn.StateTaskServiceSfn
+
+    @functools.lru_cache(maxsize=None)
+    def operation_model(service, operation):
+        return botocore.session.get_session().get_service_model(service).operation_model(operation)
+
+    def operation_of(task, boto_service_name, service_action_name):
+        service = task._get_boto_service_name(boto_service_name=boto_service_name)
+        action = task._get_boto_service_action(service_action_name=service_action_name)
+        return operation_model(service, snake_to_camel_case(action))
+
+    original_normalise_parameters = cls._normalise_parameters
+
+    def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+        # moto's version turns a JSON Input into the compact string AWS sends;
+        # the shape conversion then renames the members for boto3.
+        original_normalise_parameters(
+            self, parameters, boto_service_name=boto_service_name, service_action_name=service_action_name
+        )
+        op = operation_of(self, boto_service_name, service_action_name)
+        self._to_boto_request(parameters, op.input_shape)
+
+    def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
+        if not isinstance(response, dict):
+            return
+        op = operation_of(self, boto_service_name, service_action_name)
+        self._from_boto_response(response, op.output_shape)
+        for key, value in list(response.items()):
+            response[key] = epoch_millis(value)
+
+    cls._normalise_parameters = _normalise_parameters
+    cls._normalise_response = _normalise_response
+    applied.append("sfn-start-execution")
+
+
+def heartbeat_bugs():
+    """Report which heartbeat bugs moto's CallbackEndpoint has.
+
+    A lambda:invoke.waitForTaskToken task with HeartbeatSeconds creates its
+    heartbeat watch only after the invoke returns (as moto's callback tasks
+    do for every integration). So a task token answered during the invoke,
+    which is what a synchronous handler does, leaves the new watch unset and
+    the task times out with States.Timeout after HeartbeatSeconds; and a
+    SendTaskHeartbeat during the invoke finds no watch and fails with
+    InvalidToken. Both are reproduced on a bare endpoint.
+    """
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, CallbackOutcomeSuccess
+
+    answered = CallbackEndpoint(callback_id="probe")
+    answered.notify(CallbackOutcomeSuccess(callback_id="probe", output="{}"))
+    outcome_lost = not answered.setup_heartbeat_endpoint(heartbeat_seconds=0.001).clear_and_wait()
+
+    early = CallbackEndpoint(callback_id="probe")
+    heartbeat_rejected = not early.notify_heartbeat()
+    return outcome_lost, heartbeat_rejected
+
+
+def patch_early_heartbeat(applied):
+    """Keep what happened to a callback task before its heartbeat watch existed.
+
+    An outcome already received wakes the new watch at once, and a heartbeat
+    received before it is accepted and counts as the first beat. The watch
+    still starts when the invoke returns, not when the task starts as on AWS,
+    so a slow invoke without heartbeats is more lenient here than on AWS.
+    """
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
+
+    outcome_lost, heartbeat_rejected = heartbeat_bugs()
+    if not (outcome_lost or heartbeat_rejected):
+        return
+
+    original_setup = CallbackEndpoint.setup_heartbeat_endpoint
+    original_notify_heartbeat = CallbackEndpoint.notify_heartbeat
+
+    def setup_heartbeat_endpoint(self, heartbeat_seconds):
+        endpoint = original_setup(self, heartbeat_seconds=heartbeat_seconds)
+        if self.get_outcome() is not None or getattr(self, "_lambdakit_early_heartbeat", False):
+            endpoint.notify()
+        return endpoint
+
+    def notify_heartbeat(self):
+        if original_notify_heartbeat(self):
+            return True
+        # No watch yet: the task is still in its invoke. The token is live
+        # (the pool found it), so the heartbeat is accepted as on AWS.
+        self._lambdakit_early_heartbeat = True
+        return True
+
+    CallbackEndpoint.setup_heartbeat_endpoint = setup_heartbeat_endpoint
+    if heartbeat_rejected:
+        CallbackEndpoint.notify_heartbeat = notify_heartbeat
+    applied.append("sfn-early-heartbeat")
+
+
 def source_digest(func):
     """Return a short SHA-256 of func's source, to recognise known code."""
     import hashlib
@@ -496,6 +698,9 @@ def main(argv):
     forbid_docker(applied)
     patch_statemachine_deepcopy(applied)
     patch_send_task_failure_cause(applied)
+    patch_describe_execution_input_details(applied)
+    patch_sfn_start_execution(applied)
+    patch_early_heartbeat(applied)
     patch_sqs_fifo_redelivery(applied)
     patch_sqs_receive_cost(applied)
     patch_sqs_fast_clock(applied)

@@ -1,0 +1,325 @@
+package localstack_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdakit/lambdakit/localstack"
+)
+
+// executionARN is the ARN Step Functions gives the execution called name of
+// the state machine stateMachineARN.
+func executionARN(stateMachineARN, name string) string {
+	return strings.Replace(stateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + name
+}
+
+// TestStartExecutionIntegration runs a parent that starts a child through
+// each form of the states:startExecution integration and checks the
+// parent's output field by field against the shapes Step Functions gives:
+// the plain form returns the child's ARN and start date, .sync the child's
+// DescribeExecution with Input and Output as JSON strings, .sync:2 the same
+// with them parsed, and a failed child fails a .sync task with
+// States.TaskFailed. On moto 5.2.1 this needs the launcher's
+// sfn-start-execution patch (and statemachine-deepcopy, as the parent's
+// execution is not the state machines' first).
+func TestStartExecutionIntegration(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	childARN := deploy(t, cfg, "sfn_child.asl.json", nil)
+
+	// child is the part of a .sync output that does not depend on time.
+	type child struct {
+		ExecutionArn    string
+		StateMachineArn string
+		Name            string
+		Status          string
+		Input           any
+		InputDetails    map[string]any
+		Output          any
+		OutputDetails   map[string]any
+	}
+	tests := []struct {
+		name       string
+		resource   string
+		fail       bool
+		wantStatus string
+		wantError  string
+		// strings says the child's Input and Output come as JSON strings
+		// (.sync) rather than as JSON (.sync:2).
+		strings bool
+		// want builds the expected child part of the output from the
+		// child's execution ARN and name; nil for the plain form.
+		want func(arn, name string) child
+	}{
+		{
+			name:       "plain returns the child's ARN",
+			resource:   "arn:aws:states:::states:startExecution",
+			wantStatus: "SUCCEEDED",
+		},
+		{
+			name:       "sync gives input and output as strings",
+			resource:   "arn:aws:states:::states:startExecution.sync",
+			wantStatus: "SUCCEEDED",
+			strings:    true,
+			want: func(arn, name string) child {
+				return child{
+					ExecutionArn: arn, StateMachineArn: childARN, Name: name, Status: "SUCCEEDED",
+					Input:        map[string]any{"who": "ann", "fail": false},
+					InputDetails: map[string]any{"Included": true},
+					Output:       map[string]any{"greeting": "hello ann"}, OutputDetails: map[string]any{"Included": true},
+				}
+			},
+		},
+		{
+			name:       "sync:2 gives input and output as JSON",
+			resource:   "arn:aws:states:::states:startExecution.sync:2",
+			wantStatus: "SUCCEEDED",
+			want: func(arn, name string) child {
+				return child{
+					ExecutionArn: arn, StateMachineArn: childARN, Name: name, Status: "SUCCEEDED",
+					Input:        map[string]any{"who": "ann", "fail": false},
+					InputDetails: map[string]any{"Included": true},
+					Output:       map[string]any{"greeting": "hello ann"}, OutputDetails: map[string]any{"Included": true},
+				}
+			},
+		},
+		{
+			name:       "sync:2 with a failing child fails the task",
+			resource:   "arn:aws:states:::states:startExecution.sync:2",
+			fail:       true,
+			wantStatus: "FAILED",
+			wantError:  "States.TaskFailed",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			parentARN := deploy(t, cfg, "sfn_start_execution.asl.json", map[string]string{"Resource": tt.resource, "ChildArn": childARN})
+			name := unique("parent")
+			input, _ := json.Marshal(map[string]any{"who": "ann", "fail": tt.fail})
+			ex, err := localstack.RunExecution(ctx, cfg, parentARN, name, string(input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Status != tt.wantStatus || ex.Error != tt.wantError {
+				t.Fatalf("parent ended %s %q (%s), want %s %q", ex.Status, ex.Error, ex.Cause, tt.wantStatus, tt.wantError)
+			}
+			childName := name + "-child"
+			childExecARN := executionARN(childARN, childName)
+
+			switch {
+			case tt.wantStatus == "FAILED":
+				// The cause is the failed child's DescribeExecution, in the
+				// same casing as a successful output.
+				var cause struct{ ExecutionArn, Status, Error, Cause string }
+				if err := json.Unmarshal([]byte(ex.Cause), &cause); err != nil {
+					t.Fatalf("cause %q: %v", ex.Cause, err)
+				}
+				want := struct{ ExecutionArn, Status, Error, Cause string }{childExecARN, "FAILED", "ChildFailed", "the input asked for it"}
+				if diff := cmp.Diff(want, cause); diff != "" {
+					t.Errorf("cause (-want +got):\n%s", diff)
+				}
+			case tt.want == nil:
+				var got struct {
+					ExecutionArn string
+					StartDate    json.Number
+				}
+				if err := json.Unmarshal([]byte(ex.Output), &got); err != nil {
+					t.Fatalf("output %q: %v", ex.Output, err)
+				}
+				if got.ExecutionArn != childExecARN {
+					t.Errorf("ExecutionArn = %q, want %q", got.ExecutionArn, childExecARN)
+				}
+				assertEpochMillis(t, "StartDate", got.StartDate)
+				// The parent does not wait, so the child is checked here.
+				waitSucceeded(ctx, t, sfn.NewFromConfig(cfg), childExecARN)
+			default:
+				var got struct {
+					child
+					StartDate, StopDate json.Number
+				}
+				if err := json.Unmarshal([]byte(ex.Output), &got); err != nil {
+					t.Fatalf("output %q: %v", ex.Output, err)
+				}
+				if tt.strings {
+					// Decoded before the comparison, because moto writes the
+					// child's output with spaces where AWS writes none.
+					got.Input, got.Output = decodeJSONString(t, "Input", got.Input), decodeJSONString(t, "Output", got.Output)
+				}
+				if diff := cmp.Diff(tt.want(childExecARN, childName), got.child); diff != "" {
+					t.Errorf("output (-want +got):\n%s", diff)
+				}
+				assertEpochMillis(t, "StartDate", got.StartDate)
+				assertEpochMillis(t, "StopDate", got.StopDate)
+			}
+		})
+	}
+}
+
+// decodeJSONString decodes a JSON document carried as a string in a .sync
+// output.
+func decodeJSONString(t *testing.T, field string, v any) any {
+	t.Helper()
+	s, ok := v.(string)
+	if !ok {
+		t.Errorf("%s = %#v, want a JSON string", field, v)
+		return v
+	}
+	var doc any
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		t.Errorf("%s = %q: %v", field, s, err)
+		return v
+	}
+	return doc
+}
+
+// assertEpochMillis checks that a date in a service integration's output is
+// epoch milliseconds, as Step Functions writes them, and recent.
+func assertEpochMillis(t *testing.T, field string, n json.Number) {
+	t.Helper()
+	ms, err := n.Int64()
+	if err != nil {
+		t.Errorf("%s = %q, want epoch milliseconds", field, n)
+		return
+	}
+	if d := time.Since(time.UnixMilli(ms)); d < -time.Minute || d > time.Hour {
+		t.Errorf("%s = %d (%s), not a recent time in milliseconds", field, ms, time.UnixMilli(ms))
+	}
+}
+
+func waitSucceeded(ctx context.Context, t *testing.T, api *sfn.Client, arn string) {
+	t.Helper()
+	for {
+		d, err := api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			t.Fatalf("describe child %s: %v", arn, err)
+		}
+		if d.Status != sfntypes.ExecutionStatusRunning {
+			if d.Status != sfntypes.ExecutionStatusSucceeded {
+				t.Fatalf("child ended %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+			}
+			assertJSON(t, `{"greeting":"hello ann"}`, aws.ToString(d.Output))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("child %s still running: %v", arn, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestWaitForTaskTokenHeartbeat runs a lambda:invoke.waitForTaskToken task
+// with HeartbeatSeconds 2 whose handler beats and answers at different
+// moments. The cases answered during the invoke need the launcher's
+// sfn-early-heartbeat patch on moto 5.2.1, which otherwise starts the
+// heartbeat watch only after the invoke returns, loses the answer (States.Timeout)
+// and rejects the beat (InvalidToken). The last two cases check the watch
+// itself still works: beats keep a task alive past HeartbeatSeconds, and no
+// beat ends it with States.Timeout.
+func TestWaitForTaskTokenHeartbeat(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	sfnc := sfn.NewFromConfig(cfg)
+
+	type token struct{ Token, ID string }
+	beat := func(ctx context.Context, in token) error {
+		_, err := sfnc.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: &in.Token})
+		return err
+	}
+	answer := func(ctx context.Context, in token) error {
+		out, _ := json.Marshal(map[string]string{"approved": in.ID})
+		_, err := sfnc.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: &in.Token, Output: aws.String(string(out))})
+		return err
+	}
+	tests := []struct {
+		name      string
+		handler   func(t *testing.T) func(context.Context, token) error
+		wantError string
+	}{
+		{
+			name: "answered during the invoke",
+			handler: func(*testing.T) func(context.Context, token) error {
+				return answer
+			},
+		},
+		{
+			name: "beat and answer during the invoke",
+			handler: func(*testing.T) func(context.Context, token) error {
+				return func(ctx context.Context, in token) error {
+					if err := beat(ctx, in); err != nil {
+						return err
+					}
+					return answer(ctx, in)
+				}
+			},
+		},
+		{
+			name: "beats after the invoke keep the task alive past HeartbeatSeconds",
+			handler: func(t *testing.T) func(context.Context, token) error {
+				return func(_ context.Context, in token) error {
+					// The handler hands the token to a worker and returns,
+					// as a real callback function does.
+					go func() {
+						ctx := t.Context()
+						for range 3 {
+							time.Sleep(time.Second)
+							if err := beat(ctx, in); err != nil {
+								t.Errorf("heartbeat: %v", err)
+								return
+							}
+						}
+						if err := answer(ctx, in); err != nil {
+							t.Errorf("answer: %v", err)
+						}
+					}()
+					return nil
+				}
+			},
+		},
+		{
+			name: "no beat times out",
+			handler: func(*testing.T) func(context.Context, token) error {
+				return func(context.Context, token) error { return nil }
+			},
+			wantError: "States.Timeout",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			name := unique("heartbeat")
+			if _, ok := register(t, em, name, lambda.NewHandler(tt.handler(t))); !ok {
+				return
+			}
+			arn := deploy(t, cfg, "lambda_token_heartbeat.asl.json", map[string]string{"FunctionName": name})
+			ex, err := localstack.RunExecution(ctx, cfg, arn, "", `{"id":"req-9"}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantError != "" {
+				if ex.Status != "FAILED" || ex.Error != tt.wantError {
+					t.Fatalf("execution ended %s %q (%s), want FAILED %q", ex.Status, ex.Error, ex.Cause, tt.wantError)
+				}
+				return
+			}
+			if ex.Status != "SUCCEEDED" {
+				t.Fatalf("execution ended %s %q: %s", ex.Status, ex.Error, ex.Cause)
+			}
+			assertJSON(t, `{"approved":"req-9"}`, ex.Output)
+		})
+	}
+}
