@@ -323,3 +323,51 @@ func TestWaitForTaskTokenHeartbeat(t *testing.T) {
 		})
 	}
 }
+
+// TestStatesErrorLeavesBranch checks that a States.* error ending a Map
+// iteration or a Parallel branch (here States.TaskFailed from a failed
+// .sync:2 child) reaches the state's Catch under its own name. moto 5.2.1
+// needs the launcher's states-errors-in-branches patch for it; without it
+// the execution fails with States.Runtime.
+func TestStatesErrorLeavesBranch(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	childARN := deploy(t, cfg, "sfn_child.asl.json", nil)
+	tests := []struct {
+		name, file, input, wantOutput string
+	}{
+		{
+			name:       "map succeeds",
+			file:       "sfn_map_task_failed.asl.json",
+			input:      `{"items":[{"who":"ann","fail":false},{"who":"bob","fail":false}]}`,
+			wantOutput: `[{"greeting":"hello ann"},{"greeting":"hello bob"}]`,
+		},
+		{
+			name:       "map catches States.TaskFailed",
+			file:       "sfn_map_task_failed.asl.json",
+			input:      `{"items":[{"who":"ann","fail":false},{"who":"bob","fail":true}]}`,
+			wantOutput: `{"error":"States.TaskFailed"}`,
+		},
+		{
+			name:       "parallel catches States.TaskFailed",
+			file:       "sfn_parallel_task_failed.asl.json",
+			input:      `{"who":"bob","fail":true}`,
+			wantOutput: `{"error":"States.TaskFailed"}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			arn := deploy(t, cfg, tt.file, map[string]string{"ChildArn": childARN})
+			ex, err := localstack.RunExecution(testContext(t), cfg, arn, unique("branch"), tt.input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Status != "SUCCEEDED" {
+				t.Fatalf("execution ended %s %q: %s", ex.Status, ex.Error, ex.Cause)
+			}
+			assertJSON(t, tt.wantOutput, ex.Output)
+		})
+	}
+}

@@ -21,7 +21,9 @@ What it changes in moto, and why:
   the states:startExecution integration (plain, .sync, .sync:2) failing
   with States.Runtime because its requests and responses are not converted
   between Step Functions' and boto3's member names, and a callback task with
-  HeartbeatSeconds losing an answer or a heartbeat sent during its invoke.
+  HeartbeatSeconds losing an answer or a heartbeat sent during its invoke,
+  and a States.* error ending a Map iteration or a Parallel branch turning
+  into States.Runtime.
 * SQS in moto 5.2.1 breaks FIFO order when a batch of one message group
   becomes visible again (messages after the first are delivered before it),
   and makes ReceiveMessage and SendMessage cost O(queue depth) through slow
@@ -418,6 +420,49 @@ def patch_sfn_start_execution(applied):
     applied.append("sfn-start-execution")
 
 
+def patch_states_errors_in_branches(applied):
+    """Let a States.* error leave a Map iteration or a Parallel branch.
+
+    moto 5.2.1 wraps the error that ended an iteration or a branch in
+    CustomErrorName, which refuses names starting with "States.": a task in
+    a Map that fails with States.TaskFailed (a failed .sync child),
+    States.Timeout or States.Runtime fails the whole execution with
+    States.Runtime ("Custom Error Names MUST NOT begin with the prefix
+    'States.'") instead, which no Catch on the Map can match. The patch hands
+    those two modules a factory that keeps States.* names as StatesErrorName,
+    applied only to a module whose CustomErrorName refuses them.
+    """
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+
+    class AnyErrorName(ErrorName):
+        """A States.* name the grammar does not know, kept as it is."""
+
+    def error_name_for(error_name):
+        if error_name is None or not str(error_name).startswith("States."):
+            return CustomErrorName(error_name=error_name)
+        try:
+            return StatesErrorName.from_name(str(error_name))
+        except ValueError:
+            return AnyErrorName(error_name=str(error_name))
+
+    patched = False
+    for module in (iteration_worker, branches_decl):
+        factory = getattr(module, "CustomErrorName", None)
+        if factory is None:
+            continue
+        try:
+            factory(error_name="States.TaskFailed")
+        except ValueError:
+            module.CustomErrorName = error_name_for
+            patched = True
+    if patched:
+        applied.append("states-errors-in-branches")
+
+
 def heartbeat_bugs():
     """Report which heartbeat bugs moto's CallbackEndpoint has.
 
@@ -701,6 +746,7 @@ def main(argv):
     patch_describe_execution_input_details(applied)
     patch_sfn_start_execution(applied)
     patch_early_heartbeat(applied)
+    patch_states_errors_in_branches(applied)
     patch_sqs_fifo_redelivery(applied)
     patch_sqs_receive_cost(applied)
     patch_sqs_fast_clock(applied)
