@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdakit/lambdakit/examples/localdeploy"
@@ -43,29 +46,11 @@ func TestProcessUser(t *testing.T) {
 	}
 }
 
-// isMotoSync2Defect reports the failure moto 5.2.1 gives every
-// states:startExecution integration: it passes the task's Parameters to
-// boto3 without converting StateMachineArn to stateMachineArn, boto3's
-// serializer raises KeyError('StateMachineArn'), and the task fails with
-// States.Runtime and that cause.
-func isMotoSync2Defect(ex *localstack.Execution) bool {
-	if ex.Status != "FAILED" {
-		return false
-	}
-	for _, e := range ex.History {
-		if d := e.TaskFailedEventDetails; d != nil && aws.ToString(d.Error) == "States.Runtime" &&
-			aws.ToString(d.Cause) == "'StateMachineArn'" {
-			return true
-		}
-	}
-	return false
-}
-
 // TestWorkflow runs the child state machine once per user, a failing user
-// too, and then the parent over all users. The parent needs
-// states:startExecution.sync:2, which moto 5.2.1 cannot run (see
-// isMotoSync2Defect and the README); on such an emulator the parent's exact
-// failure is checked instead of its output.
+// too, and then the parent over all users, whose children run through
+// states:startExecution.sync:2 (on the embedded emulator thanks to the
+// launcher's sfn-start-execution patch), and over a list with an invalid
+// user, whose failed child fails the parent.
 func TestWorkflow(t *testing.T) {
 	em := localstack.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -118,56 +103,63 @@ func TestWorkflow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if isMotoSync2Defect(ex) {
-			// What does run is checked: the Map scheduled children with the
-			// child's ARN and a per-user name and input. A failed iteration
-			// stops the Map, so not every user may have been scheduled.
-			t.Logf("the emulator cannot run startExecution.sync:2 (moto defect, see README): %s", ex.Cause)
-			scheduled := 0
-			for _, e := range ex.History {
-				d := e.TaskScheduledEventDetails
-				if d == nil || aws.ToString(d.Resource) != "startExecution.sync:2" {
-					continue
-				}
-				var p struct {
-					StateMachineArn string
-					Name            string
-					Input           struct{ UserDetails parentchild.User }
-				}
-				if err := json.Unmarshal([]byte(aws.ToString(d.Parameters)), &p); err != nil {
-					t.Fatal(err)
-				}
-				if p.StateMachineArn != dep.StateMachineARN("ParentChildChildStateMachine") {
-					t.Errorf("child started on %q", p.StateMachineArn)
-				}
-				var i int
-				if _, err := fmt.Sscanf(p.Name, "parent-1-%d", &i); err != nil || i >= len(users) || users[i] != p.Input.UserDetails {
-					t.Errorf("child %q started with user %+v", p.Name, p.Input.UserDetails)
-				}
-				scheduled++
-			}
-			if scheduled == 0 {
-				t.Error("no child execution was scheduled")
-			}
-			return
-		}
 		if ex.Status != "SUCCEEDED" {
 			t.Fatalf("parent ended %s %s: %s", ex.Status, ex.Error, ex.Cause)
 		}
-		var got struct {
+		type output struct {
 			Users   int                  `json:"users"`
 			Results []parentchild.Result `json:"results"`
 		}
+		want := output{Users: len(users)}
+		for i, u := range users {
+			want.Results = append(want.Results, parentchild.Result{UserID: u.ID, Status: "PROCESSED", Mailbox: fmt.Sprintf("user%d@example.com", i+1)})
+		}
+		var got output
 		if err := json.Unmarshal([]byte(ex.Output), &got); err != nil {
+			t.Fatalf("parent output %q: %v", ex.Output, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("parent output (-want +got):\n%s", diff)
+		}
+
+		// Each child ran under the name the parent gave it, with its user
+		// and the link back to the parent.
+		sfnc := sfn.NewFromConfig(em.AWSConfig())
+		for i, u := range users {
+			arn := strings.Replace(dep.StateMachineARN("ParentChildChildStateMachine"), ":stateMachine:", ":execution:", 1) + fmt.Sprintf(":parent-1-%d", i)
+			d, err := sfnc.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+			if err != nil {
+				t.Fatalf("child %d: %v", i, err)
+			}
+			var in struct {
+				UserDetails parentchild.User
+				StartedBy   string `json:"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"`
+			}
+			if err := json.Unmarshal([]byte(aws.ToString(d.Input)), &in); err != nil {
+				t.Fatalf("child %d input %q: %v", i, aws.ToString(d.Input), err)
+			}
+			if in.UserDetails != u || in.StartedBy != ex.ARN || d.Status != sfntypes.ExecutionStatusSucceeded {
+				t.Errorf("child %d ran %s with %+v started by %q, want SUCCEEDED with %+v started by %q", i, d.Status, in.UserDetails, in.StartedBy, u, ex.ARN)
+			}
+		}
+	})
+
+	t.Run("parent with an invalid user fails", func(t *testing.T) {
+		input, _ := json.Marshal(map[string]any{"users": []parentchild.User{users[0], {ID: "u9", Email: "nobody"}}})
+		ex, err := dep.Run(ctx, "ParentChildParentStateMachine", "parent-invalid", string(input))
+		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Users != len(users) || len(got.Results) != len(users) {
-			t.Fatalf("parent output %s, want %d results", ex.Output, len(users))
+		if ex.Status != "FAILED" || ex.Error != "States.TaskFailed" {
+			t.Fatalf("parent ended %s %q (%s), want FAILED States.TaskFailed", ex.Status, ex.Error, ex.Cause)
 		}
-		for i, r := range got.Results {
-			if r.UserID != users[i].ID || r.Status != "PROCESSED" {
-				t.Errorf("result %d = %+v, want user %s PROCESSED", i, r, users[i].ID)
-			}
+		// The cause is the failed child's DescribeExecution.
+		var cause struct{ Status, Error string }
+		if err := json.Unmarshal([]byte(ex.Cause), &cause); err != nil {
+			t.Fatalf("cause %q: %v", ex.Cause, err)
+		}
+		if cause.Status != "FAILED" || cause.Error != "InvalidUserError" {
+			t.Errorf("cause = %+v, want the child FAILED with InvalidUserError", cause)
 		}
 	})
 }
