@@ -20,10 +20,10 @@ What it changes in moto, and why:
   dropping its ``cause``, DescribeExecution leaving out ``inputDetails``,
   the states:startExecution integration (plain, .sync, .sync:2) failing
   with States.Runtime because its requests and responses are not converted
-  between Step Functions' and boto3's member names, and a callback task with
+  between Step Functions' and boto3's member names, a callback task with
   HeartbeatSeconds losing an answer or a heartbeat sent during its invoke,
-  and a States.* error ending a Map iteration or a Parallel branch turning
-  into States.Runtime.
+  and a States.* error that ends a Map iteration or a Parallel branch
+  turning into States.Runtime.
 * SQS in moto 5.2.1 breaks FIFO order when a batch of one message group
   becomes visible again (messages after the first are delivered before it),
   and makes ReceiveMessage and SendMessage cost O(queue depth) through slow
