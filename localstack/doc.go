@@ -8,11 +8,26 @@
 // as a child process on a free loopback port, through a launcher shipped in
 // this package (launcher/moto_launcher.py, embedded in the Go binary). The
 // launcher turns Step Functions execution on, never lets moto start Docker,
-// patches moto 5.2.1's bugs where the installed version has them (every
-// StartExecution after the first failing with "cannot pickle
-// '_thread.RLock'", SendTaskFailure dropping its cause), and scales Wait
-// states and Retry intervals down ([WithWaitScale], 0.01 by default) so state
-// machines with long waits test quickly. The child dies with the test
+// and scales Wait states and Retry intervals down ([WithWaitScale], 0.01 by
+// default) so state machines with long waits test quickly. It patches moto
+// 5.2.1's bugs, each only after checking that the installed moto has it, and
+// names the patches it applied in its ready line:
+//
+//   - statemachine-deepcopy: every StartExecution after the first failed with
+//     "cannot pickle '_thread.RLock'" (fixed upstream in 5.2.3);
+//   - send-task-failure-cause: SendTaskFailure dropped its cause;
+//   - sfn-start-execution: the states:startExecution integration (.sync and
+//     .sync:2 too) passed PascalCase parameters to botocore and read the
+//     wrong response keys, so a parent could not start a child;
+//   - sfn-early-heartbeat: a waitForTaskToken task answered, or heartbeating,
+//     while its Lambda invoke was still running timed out anyway;
+//   - describe-execution-input-details: DescribeExecution left out
+//     inputDetails;
+//   - states-errors-in-branches: a States.* error leaving a Map iteration or
+//     Parallel branch became States.Runtime, which no Catch matched;
+//   - sqs-fifo-redelivery, sqs-receive-cost, sqs-fast-clock: FIFO messages
+//     of one group redelivered out of order, and SendMessage/ReceiveMessage
+//     costing time in proportion to the queue's depth. The child dies with the test
 // process, panics included, and [Emulator.Close] kills its process group.
 //
 // Install moto with
