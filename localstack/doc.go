@@ -28,6 +28,7 @@
 //   - sqs-fifo-redelivery, sqs-receive-cost, sqs-fast-clock: FIFO messages
 //     of one group redelivered out of order, and SendMessage/ReceiveMessage
 //     costing time in proportion to the queue's depth. The child dies with the test
+//
 // process, panics included, and [Emulator.Close] kills its process group.
 //
 // Install moto with
