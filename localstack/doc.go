@@ -27,9 +27,10 @@
 //     Parallel branch became States.Runtime, which no Catch matched;
 //   - sqs-fifo-redelivery, sqs-receive-cost, sqs-fast-clock: FIFO messages
 //     of one group redelivered out of order, and SendMessage/ReceiveMessage
-//     costing time in proportion to the queue's depth. The child dies with the test
+//     costing time in proportion to the queue's depth.
 //
-// process, panics included, and [Emulator.Close] kills its process group.
+// The child dies with the test process, panics included, and
+// [Emulator.Close] kills its process group.
 //
 // Install moto with
 //
