@@ -3,12 +3,9 @@ package iterator
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,9 +19,10 @@ import (
 )
 
 // TestEndToEnd runs the iterator as a Lambda function with a 2 s timeout
-// under the state machine in testdata: the job needs several invocations,
-// and after two of them the execution continues as a new one with the same
-// key, until the job completes.
+// under the state machine in testdata, the same ASL as the package doc: the
+// job needs several invocations, and after two of them the execution
+// continues as a new one (states:startExecution) with the same key, until the
+// job completes.
 func TestEndToEnd(t *testing.T) {
 	em := localstack.Shared(t)
 	cfg := em.AWSConfig()
@@ -54,12 +52,8 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	continueARN, err := em.RegisterFunction(ctx, "iterator-e2e-continue", startExecutionFunction(sfn.NewFromConfig(cfg)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	smARN, err := localstack.DeployStateMachine(ctx, cfg, "iterator-e2e", withLambdaContinueAsNew(t),
-		map[string]string{"IteratorFunctionArn": fnARN, "ContinueFunctionArn": continueARN})
+	smARN, err := localstack.DeployStateMachine(ctx, cfg, "iterator-e2e", filepath.Join("testdata", "statemachine.asl.json"),
+		map[string]string{"IteratorFunctionArn": fnARN})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,70 +108,6 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("checkpoint not marked completed: %v", flatten(item))
 	}
 	t.Logf("%d items in %d invocations over %d executions", items, out.Invocations, executions)
-}
-
-// withLambdaContinueAsNew returns the path of a copy of
-// testdata/statemachine.asl.json whose ContinueAsNew state runs a Lambda
-// function doing the same StartExecution call. moto 5.2.1 cannot run the
-// states:startExecution integration (nor aws-sdk:sfn:startExecution): it
-// hands the ASL's PascalCase parameters to botocore, which fails with
-// KeyError 'StateMachineArn'. Every other state is the shipped ASL, and the
-// Lambda gets the state's own Parameters as its payload.
-func withLambdaContinueAsNew(t *testing.T) string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "statemachine.asl.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var asl struct {
-		Comment string
-		StartAt string
-		States  map[string]map[string]any
-	}
-	if err := json.Unmarshal(raw, &asl); err != nil {
-		t.Fatal(err)
-	}
-	can := asl.States["ContinueAsNew"]
-	if can["Resource"] != "arn:aws:states:::states:startExecution" {
-		t.Fatalf("ContinueAsNew resource is %v", can["Resource"])
-	}
-	asl.States["ContinueAsNew"] = map[string]any{
-		"Type":           "Task",
-		"Resource":       "arn:aws:states:::lambda:invoke",
-		"Parameters":     map[string]any{"FunctionName": "${ContinueFunctionArn}", "Payload": can["Parameters"]},
-		"ResultSelector": map[string]any{"ExecutionArn.$": "$.Payload.ExecutionArn"},
-		"End":            true,
-	}
-	out, err := json.Marshal(asl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "statemachine.asl.json")
-	if err := os.WriteFile(path, out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// startExecutionFunction is a Lambda handler that does what the
-// states:startExecution integration does with the ContinueAsNew parameters.
-func startExecutionFunction(client *sfn.Client) handler.HandlerFunc {
-	type params struct {
-		StateMachineArn string
-		Input           json.RawMessage
-	}
-	var n atomic.Int64
-	return handler.New(func(ctx context.Context, p params) (map[string]string, error) {
-		out, err := client.StartExecution(ctx, &sfn.StartExecutionInput{
-			StateMachineArn: aws.String(p.StateMachineArn),
-			Name:            aws.String(fmt.Sprintf("continued-%d-%d", time.Now().UnixNano(), n.Add(1))),
-			Input:           aws.String(string(p.Input)),
-		})
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"ExecutionArn": aws.ToString(out.ExecutionArn)}, nil
-	})
 }
 
 // waitExecution polls an execution started by the state machine itself
