@@ -332,3 +332,18 @@ func dedupe(failed []int, meta []Record) []int {
 	}
 	return out
 }
+
+// processIDs processes recs under plan p and returns the ids of the records to
+// report as failed, for any event source.
+func processIDs[R any](ctx context.Context, recs []R, h RecordHandler[R], o *options, p *plan, kind string) ([]string, error) {
+	errs := process(ctx, recs, h, o, p)
+	failed, err := settle(ctx, o, kind, p.meta, errs)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(failed))
+	for k, i := range failed {
+		ids[k] = p.meta[i].ID
+	}
+	return ids, nil
+}

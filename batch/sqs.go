@@ -108,16 +108,7 @@ func processSQS(ctx context.Context, ev *events.SQSEvent, h RecordHandler[events
 			meta[i].FIFO = true
 		}
 	}
-	errs := process(ctx, recs, h, o, &p)
-	failed, err := settle(ctx, o, sourceSQS, meta, errs)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(failed))
-	for k, i := range failed {
-		ids[k] = meta[i].ID
-	}
-	return ids, nil
+	return processIDs(ctx, recs, h, o, &p, sourceSQS)
 }
 
 // decodeBody decodes a message body the way [SQSJSON] documents.

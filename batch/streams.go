@@ -129,21 +129,7 @@ func processStream[E, R any](ctx context.Context, s stream[E, R], ev *E, h Recor
 		}
 		meta[i] = Record{Index: i, BatchSize: len(recs), ID: seq, Group: key, EventSource: s.source, EventSourceARN: arn}
 	}
-	return runStream(ctx, recs, h, o, meta, s.source)
-}
-
-func runStream[R any](ctx context.Context, recs []R, h RecordHandler[R], o *options, meta []Record, kind string) ([]string, error) {
-	p := plan{meta: meta, order: strict}
-	errs := process(ctx, recs, h, o, &p)
-	failed, err := settle(ctx, o, kind, meta, errs)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(failed))
-	for k, i := range failed {
-		ids[k] = meta[i].ID
-	}
-	return ids, nil
+	return processIDs(ctx, recs, h, o, &plan{meta: meta, order: strict}, s.source)
 }
 
 // decodeEvent decodes stream events with encoding/json: their records carry
