@@ -77,7 +77,7 @@
 //	      "ResultPath": "$.Iterator",
 //	      "Retry": [
 //	        {"ErrorEquals": ["ConflictError"], "IntervalSeconds": 2, "MaxAttempts": 5, "BackoffRate": 2},
-//	        {"ErrorEquals": ["Lambda.ServiceException", "Lambda.TooManyRequestsException"], "MaxAttempts": 6, "BackoffRate": 2}
+//	        {"ErrorEquals": ["StoreError", "Sandbox.Timedout", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"], "MaxAttempts": 6, "BackoffRate": 2}
 //	      ],
 //	      "Next": "Done?"
 //	    },
@@ -105,6 +105,13 @@
 // The state machine's role needs states:StartExecution on itself for the
 // ContinueAsNew state. The key must not be the execution name, which
 // changes with each new execution.
+//
+// Retrying StoreError and Sandbox.Timedout is safe because a failed or
+// timed-out invocation never overwrites the last good checkpoint. A
+// timed-out invocation may still hold its lease until its deadline plus
+// [WithLeaseSlack]; the ConflictError retrier waits that out. (The embedded
+// emulator under load showed exactly this: a claim that took most of a
+// three-second budget.)
 //
 // See https://docs.aws.amazon.com/step-functions/latest/dg/tutorial-continue-new.html
 // for continuing as a new execution and
