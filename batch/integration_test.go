@@ -85,15 +85,7 @@ func runMapping(t *testing.T, client *sqs.Client, q *localstack.Queue, h lambda.
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	localstack.RunMapping(t, m)
 }
 
 // waitFor polls cond until it holds or d passes.

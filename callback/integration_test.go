@@ -116,15 +116,7 @@ func startWorkerOn(t *testing.T, q *localstack.Queue, timeout, window time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- esm.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("event-source mapping: %v", err)
-		}
-	})
+	localstack.RunMapping(t, esm)
 	return w
 }
 

@@ -152,15 +152,7 @@ func startMapping(t *testing.T, client SQSAPI, q *Queue, h lambda.Handler, opts 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	RunMapping(t, m)
 	return rec
 }
 

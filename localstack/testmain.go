@@ -91,3 +91,20 @@ func underCI() bool {
 	v, err := strconv.ParseBool(os.Getenv("CI"))
 	return err == nil && v
 }
+
+// RunMapping runs m in the background for the rest of tb. When tb ends, its
+// cleanup stops m the way a cancelled Run stops (invocations in flight finish
+// and are settled, nothing unsettled is deleted) and fails tb if Run
+// returned an error. It is for tests; a program calls Run itself.
+func RunMapping(tb testing.TB, m *EventSourceMapping) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("localstack: event-source mapping: %v", err)
+		}
+	})
+}
