@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/lambdakit/lambdakit/handler"
+	"github.com/lambdakit/lambdakit/handler/handlertest"
 )
 
 const (
@@ -483,24 +484,8 @@ func TestRawHandlerErrors(t *testing.T) {
 	}
 }
 
-// fakeTracer records span annotations.
-type fakeTracer struct {
-	mu    sync.Mutex
-	notes map[string]any
-}
-
-func (f *fakeTracer) Start(ctx context.Context, _ handler.Invocation) (context.Context, handler.Span) {
-	return ctx, f
-}
-func (f *fakeTracer) Annotate(k string, v any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.notes[k] = v
-}
-func (f *fakeTracer) End(error) {}
-
 func TestSpanAnnotations(t *testing.T) {
-	tr := &fakeTracer{notes: map[string]any{}}
+	tr := &handlertest.Tracer{}
 	h := handler.Chain(SQS(func(ctx context.Context, m events.SQSMessage) error {
 		if m.Body == "m2" {
 			return errors.New("x")
@@ -511,7 +496,7 @@ func TestSpanAnnotations(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{"batch.records": 4, "batch.failed": 1}
-	if diff := cmp.Diff(want, tr.notes); diff != "" {
+	if diff := cmp.Diff(want, tr.Annotations()); diff != "" {
 		t.Errorf("annotations (-want +got):\n%s", diff)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 	"github.com/lambdakit/lambdakit/handler"
+	"github.com/lambdakit/lambdakit/handler/handlertest"
 )
 
 func TestFindToken(t *testing.T) {
@@ -225,15 +226,6 @@ func TestMissingTokenErrorNamesPlaces(t *testing.T) {
 	}
 }
 
-// spanRecorder is a handler.Tracer whose span records annotations.
-type spanRecorder struct{ notes map[string]any }
-
-func (s *spanRecorder) Start(ctx context.Context, _ handler.Invocation) (context.Context, handler.Span) {
-	return ctx, s
-}
-func (s *spanRecorder) Annotate(k string, v any) { s.notes[k] = v }
-func (s *spanRecorder) End(error)                {}
-
 func TestAnnotatesOutcome(t *testing.T) {
 	tests := []struct {
 		payload string
@@ -247,10 +239,10 @@ func TestAnnotatesOutcome(t *testing.T) {
 		{`{}`, &fakeSFN{}, map[string]any{"callback.outcome": "no_token"}},
 	}
 	for _, tt := range tests {
-		rec := &spanRecorder{notes: map[string]any{}}
+		rec := &handlertest.Tracer{}
 		h := handler.Chain(Handler(tt.f, resize, WithLogger(discard())), handler.Tracing(rec))
 		_, _ = h(context.Background(), []byte(tt.payload))
-		if diff := cmp.Diff(tt.want, rec.notes); diff != "" {
+		if diff := cmp.Diff(tt.want, rec.Annotations()); diff != "" {
 			t.Errorf("%s: annotations (-want +got):\n%s", tt.payload, diff)
 		}
 	}

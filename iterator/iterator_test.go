@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdakit/lambdakit/handler"
+	"github.com/lambdakit/lambdakit/handler/handlertest"
 )
 
 // fakeClock is a clock that moves only when a test advances it.
@@ -626,24 +627,6 @@ func TestSaveAfterContextEnds(t *testing.T) {
 	}
 }
 
-// recordingTracer records the annotations of its spans.
-type recordingTracer struct {
-	mu   sync.Mutex
-	anns map[string]any
-}
-
-func (r *recordingTracer) Start(ctx context.Context, _ handler.Invocation) (context.Context, handler.Span) {
-	return ctx, r
-}
-
-func (r *recordingTracer) Annotate(key string, value any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.anns[key] = value
-}
-
-func (r *recordingTracer) End(error) {}
-
 func TestAnnotatesOutcomes(t *testing.T) {
 	store := NewMemoryStore()
 	step := func(ctx context.Context, st *job) (bool, error) { st.Next++; return st.Next == 2, nil }
@@ -668,9 +651,9 @@ func TestAnnotatesOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr := &recordingTracer{anns: map[string]any{}}
+			tr := &handlertest.Tracer{}
 			tt.run(New(store, step, WithBudget(time.Minute), quiet()).Handler(handler.Tracing(tr)))
-			if diff := cmp.Diff(tt.want, tr.anns); diff != "" {
+			if diff := cmp.Diff(tt.want, tr.Annotations()); diff != "" {
 				t.Errorf("annotations (-want +got):\n%s", diff)
 			}
 		})
