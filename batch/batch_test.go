@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/lambdakit/lambdakit/handler"
 	"github.com/lambdakit/lambdakit/handler/handlertest"
 )
@@ -372,9 +373,9 @@ func TestPanicOutcome(t *testing.T) {
 	if !errors.As(err, &all) || all.Records != 1 {
 		t.Fatalf("err %v, want *AllFailedError", err)
 	}
-	var pe *PanicError
+	var pe *handler.PanicError
 	if !errors.As(got, &pe) || len(pe.Stack) == 0 || !errors.Is(got, io.ErrUnexpectedEOF) {
-		t.Fatalf("outcome %v, want *PanicError wrapping the panic value", got)
+		t.Fatalf("outcome %v, want *handler.PanicError wrapping the panic value", got)
 	}
 	if handler.ErrorType(err) != "AllFailedError" {
 		t.Errorf("error type %q", handler.ErrorType(err))

@@ -30,7 +30,7 @@ type Record struct {
 type Outcome struct {
 	Record Record
 	// Err is nil when the record succeeded. Otherwise it is the handler's
-	// error, a [*PanicError], or wraps [ErrSkipped] or [ErrDeadline] for a
+	// error, a *[handler.PanicError], or wraps [ErrSkipped] or [ErrDeadline] for a
 	// record that did not run to the end.
 	Err error
 	// Duration is how long the handler ran; zero for a record that never

@@ -20,27 +20,6 @@ var (
 	ErrDeadline = errors.New("batch: record not finished before the deadline margin")
 )
 
-// PanicError is the outcome of a record whose handler panicked. Only that
-// record fails; the batch goes on. The Lambda runtime would report it as
-// "PanicError" if it ever reached the invocation's error.
-type PanicError struct {
-	// Value is the value passed to panic.
-	Value any
-	// Stack is the goroutine stack at the point of the panic.
-	Stack []byte
-}
-
-func (e *PanicError) Error() string {
-	return fmt.Sprintf("batch: record handler panicked: %v", e.Value)
-}
-
-// Unwrap returns the panic value when it is an error, so errors.Is and
-// errors.As see through a panic(err).
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
-
 // EventError reports an event that is not of the kind the handler expects:
 // no Records key, a record from another event source, or a record without the
 // identifier the mapping needs to retry it. Nothing is processed: the whole

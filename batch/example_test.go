@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/lambdakit/lambdakit/batch"
 )
 

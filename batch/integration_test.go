@@ -22,6 +22,8 @@ import (
 
 	"github.com/lambdakit/lambdakit/batch"
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/esm"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 // TestMain gives the integration tests one shared emulator, started only when
@@ -32,7 +34,7 @@ var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // newQueue creates a queue named after the test, with a one-second
 // visibility timeout so that failed messages come back quickly.
-func newQueue(t *testing.T, name string, opts ...localstack.QueueOption) (*localstack.Queue, *sqs.Client) {
+func newQueue(t *testing.T, name string, opts ...fixture.QueueOption) (*fixture.Queue, *sqs.Client) {
 	t.Helper()
 	cfg := localstack.Shared(t).AWSConfig()
 	base, fifo := strings.CutSuffix(name, "-fifo")
@@ -40,8 +42,8 @@ func newQueue(t *testing.T, name string, opts ...localstack.QueueOption) (*local
 	if fifo {
 		name += ".fifo"
 	}
-	opts = append([]localstack.QueueOption{localstack.WithVisibilityTimeout(time.Second)}, opts...)
-	q, err := localstack.CreateQueue(t.Context(), cfg, name, opts...)
+	opts = append([]fixture.QueueOption{fixture.WithVisibilityTimeout(time.Second)}, opts...)
+	q, err := fixture.CreateQueue(t.Context(), cfg, name, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func newQueue(t *testing.T, name string, opts ...localstack.QueueOption) (*local
 
 // send sends bodies in batches of ten; group gives a FIFO message group ("" on
 // a standard queue).
-func send(t *testing.T, client *sqs.Client, q *localstack.Queue, group func(body string) string, bodies ...string) {
+func send(t *testing.T, client *sqs.Client, q *fixture.Queue, group func(body string) string, bodies ...string) {
 	t.Helper()
 	for chunk := range slices.Chunk(bodies, 10) {
 		var entries []types.SendMessageBatchRequestEntry
@@ -73,19 +75,19 @@ func send(t *testing.T, client *sqs.Client, q *localstack.Queue, group func(body
 
 // runMapping runs the local event-source mapping with ReportBatchItemFailures
 // for the rest of the test.
-func runMapping(t *testing.T, client *sqs.Client, q *localstack.Queue, h lambda.Handler, onInv func(localstack.Invocation), opts ...localstack.MappingOption) {
+func runMapping(t *testing.T, client *sqs.Client, q *fixture.Queue, h lambda.Handler, onInv func(esm.Invocation), opts ...esm.Option) {
 	t.Helper()
-	opts = append([]localstack.MappingOption{
-		localstack.WithReportBatchItemFailures(true),
-		localstack.WithHandlerTimeout(time.Second),
-		localstack.WithMappingLogger(discard),
-		localstack.WithOnInvocation(onInv),
+	opts = append([]esm.Option{
+		esm.WithReportBatchItemFailures(true),
+		esm.WithTimeout(time.Second),
+		esm.WithLogger(discard),
+		esm.WithOnInvocation(onInv),
 	}, opts...)
-	m, err := localstack.NewEventSourceMapping(client, q.URL, h, opts...)
+	m, err := esm.New(client, q.URL, h, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	localstack.RunMapping(t, m)
+	esm.RunInTest(t, m)
 }
 
 // waitFor polls cond until it holds or d passes.
@@ -101,7 +103,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 }
 
 // drain receives and deletes everything visible in q and returns the bodies.
-func drain(t *testing.T, client *sqs.Client, q *localstack.Queue) []string {
+func drain(t *testing.T, client *sqs.Client, q *fixture.Queue) []string {
 	t.Helper()
 	var bodies []string
 	for {
@@ -121,7 +123,7 @@ func drain(t *testing.T, client *sqs.Client, q *localstack.Queue) []string {
 	}
 }
 
-func depth(t *testing.T, client *sqs.Client, q *localstack.Queue) int {
+func depth(t *testing.T, client *sqs.Client, q *fixture.Queue) int {
 	t.Helper()
 	out, err := client.GetQueueAttributes(t.Context(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q.URL),
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
@@ -139,7 +141,7 @@ func depth(t *testing.T, client *sqs.Client, q *localstack.Queue) int {
 // lost.
 func TestIntegrationDLQ(t *testing.T) {
 	t.Parallel()
-	q, client := newQueue(t, "dlq", localstack.WithDLQ(3))
+	q, client := newQueue(t, "dlq", fixture.WithDLQ(3))
 	const n = 1000
 	var bodies []string
 	for i := range n {
@@ -162,13 +164,13 @@ func TestIntegrationDLQ(t *testing.T) {
 		succeeded[m.Body]++
 		return nil
 	}, batch.WithConcurrency(4), batch.WithLogger(discard))
-	runMapping(t, client, q, h, func(inv localstack.Invocation) {
+	runMapping(t, client, q, h, func(inv esm.Invocation) {
 		// Retried poison messages come back together, so a batch may fail
 		// entirely: that is an *AllFailedError, anything else is a bug.
 		if all := new(batch.AllFailedError); inv.Err != nil && !errors.As(inv.Err, &all) {
 			t.Errorf("invocation failed as a whole: %v", inv.Err)
 		}
-	}, localstack.WithBatchSize(10), localstack.WithMaxConcurrency(5))
+	}, esm.WithBatchSize(10), esm.WithMaxConcurrency(5))
 
 	waitFor(t, 90*time.Second, "900 successes and an empty source queue", func() bool {
 		mu.Lock()
@@ -229,7 +231,7 @@ func TestIntegrationFIFO(t *testing.T) {
 				done[g] = append(done[g], m.Body)
 				return nil
 			}, opts...)
-			runMapping(t, client, q, h, func(inv localstack.Invocation) {
+			runMapping(t, client, q, h, func(inv esm.Invocation) {
 				var b []string
 				for _, r := range inv.Event.Records {
 					b = append(b, r.Body+"/"+r.Attributes["ApproximateReceiveCount"])
@@ -239,7 +241,7 @@ func TestIntegrationFIFO(t *testing.T) {
 				if all := new(batch.AllFailedError); inv.Err != nil && !errors.As(inv.Err, &all) {
 					t.Errorf("invocation failed as a whole: %v", inv.Err)
 				}
-			}, localstack.WithBatchSize(10), localstack.WithMaxConcurrency(2))
+			}, esm.WithBatchSize(10), esm.WithMaxConcurrency(2))
 
 			waitFor(t, 30*time.Second, "both groups", func() bool {
 				mu.Lock()
@@ -269,7 +271,7 @@ func TestIntegrationFIFO(t *testing.T) {
 // as a whole, and every message must be processed successfully exactly once.
 func TestIntegrationDeadline(t *testing.T) {
 	t.Parallel()
-	q, client := newQueue(t, "deadline", localstack.WithVisibilityTimeout(2*time.Second))
+	q, client := newQueue(t, "deadline", fixture.WithVisibilityTimeout(2*time.Second))
 	var bodies []string
 	for i := range 10 {
 		bodies = append(bodies, fmt.Sprintf("d%d", i))
@@ -278,7 +280,7 @@ func TestIntegrationDeadline(t *testing.T) {
 
 	var mu sync.Mutex
 	succeeded := map[string]int{}
-	var invs []localstack.Invocation
+	var invs []esm.Invocation
 	h := batch.SQS(func(ctx context.Context, m events.SQSMessage) error {
 		select {
 		case <-time.After(300 * time.Millisecond):
@@ -290,11 +292,11 @@ func TestIntegrationDeadline(t *testing.T) {
 		mu.Unlock()
 		return nil
 	}, batch.WithDeadlineMargin(500*time.Millisecond), batch.WithLogger(discard), batch.WithAllFailed(batch.ReportAll))
-	runMapping(t, client, q, h, func(inv localstack.Invocation) {
+	runMapping(t, client, q, h, func(inv esm.Invocation) {
 		mu.Lock()
 		invs = append(invs, inv)
 		mu.Unlock()
-	}, localstack.WithHandlerTimeout(2*time.Second), localstack.WithMaxConcurrency(1))
+	}, esm.WithTimeout(2*time.Second), esm.WithMaxConcurrency(1))
 
 	waitFor(t, 60*time.Second, "all messages processed", func() bool {
 		mu.Lock()
@@ -320,7 +322,7 @@ func TestIntegrationDeadline(t *testing.T) {
 		t.Errorf("first invocation deleted %d and returned %d; want a partial answer", len(first.Deleted), len(first.Failed))
 	}
 	for _, inv := range invs {
-		if errors.Is(inv.Err, localstack.ErrFunctionTimeout) {
+		if errors.Is(inv.Err, esm.ErrFunctionTimeout) {
 			t.Errorf("an invocation timed out: %v", inv.Err)
 		}
 	}

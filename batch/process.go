@@ -214,7 +214,7 @@ func (r *run[R]) skip(idx []int) {
 }
 
 // call runs the handler for record i with its metadata in ctx, turns a panic
-// into a *PanicError, records the result and calls the hook.
+// into a *[handler.PanicError] (only that record fails; the batch goes on), records the result and calls the hook.
 func (r *run[R]) call(ctx context.Context, i int) (err error) {
 	meta := &r.plan.meta[i]
 	rc := &r.ctxs[i]
@@ -224,7 +224,7 @@ func (r *run[R]) call(ctx context.Context, i int) (err error) {
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
-				pe := &PanicError{Value: v, Stack: debug.Stack()}
+				pe := &handler.PanicError{Value: v, Stack: debug.Stack()}
 				r.o.logger.ErrorContext(rctx, "batch: record handler panicked",
 					"id", meta.ID, "index", i, "panic", fmt.Sprint(v), "stack", string(pe.Stack))
 				err = pe

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	jsonv2 "github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"github.com/lambdakit/lambdakit/handler"
 )
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/lambdakit/lambdakit/handler"
 )
 

@@ -17,10 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/lambdakit/lambdakit/batch"
 	"github.com/lambdakit/lambdakit/callback"
 	"github.com/lambdakit/lambdakit/handler"
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/esm"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 func TestMain(m *testing.M) { localstack.Main(m) }
@@ -53,14 +56,14 @@ func resize(ctx context.Context, in image) (thumb, error) {
 // worker is an SQS queue with the callback worker running under the local
 // event-source mapping, and the invocations the mapping settled.
 type worker struct {
-	queue *localstack.Queue
+	queue *fixture.Queue
 	sqs   *sqs.Client
 	works atomic.Int32 // how many times resize ran
 	mu    sync.Mutex
-	invs  []localstack.Invocation
+	invs  []esm.Invocation
 }
 
-func (w *worker) invocations() []localstack.Invocation {
+func (w *worker) invocations() []esm.Invocation {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return slices.Clone(w.invs)
@@ -80,11 +83,11 @@ func startWorker(t *testing.T, window time.Duration, opts ...callback.Option) *w
 
 // newQueue creates a queue for the test, with a dead-letter queue that takes
 // a message after two receives.
-func newQueue(t *testing.T, visibility time.Duration) *localstack.Queue {
+func newQueue(t *testing.T, visibility time.Duration) *fixture.Queue {
 	t.Helper()
 	name := fmt.Sprintf("cb-%d", time.Now().UnixNano()%1e12) // queue names are at most 80 characters
-	q, err := localstack.CreateQueue(t.Context(), localstack.Shared(t).AWSConfig(), name,
-		localstack.WithDLQ(2), localstack.WithVisibilityTimeout(visibility))
+	q, err := fixture.CreateQueue(t.Context(), localstack.Shared(t).AWSConfig(), name,
+		fixture.WithDLQ(2), fixture.WithVisibilityTimeout(visibility))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +97,7 @@ func newQueue(t *testing.T, visibility time.Duration) *localstack.Queue {
 // startWorkerOn runs SQSWorker(resize, opts) on q under the local
 // event-source mapping, with the given function timeout and batching window,
 // until the test ends.
-func startWorkerOn(t *testing.T, q *localstack.Queue, timeout, window time.Duration, opts ...callback.Option) *worker {
+func startWorkerOn(t *testing.T, q *fixture.Queue, timeout, window time.Duration, opts ...callback.Option) *worker {
 	t.Helper()
 	cfg := localstack.Shared(t).AWSConfig()
 	w := &worker{queue: q, sqs: sqs.NewFromConfig(cfg)}
@@ -104,11 +107,11 @@ func startWorkerOn(t *testing.T, q *localstack.Queue, timeout, window time.Durat
 	}
 	opts = append([]callback.Option{callback.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))}, opts...)
 	rh := callback.SQSWorker(sfn.NewFromConfig(cfg), counted, opts...)
-	esm, err := localstack.NewEventSourceMapping(w.sqs, q.URL, batch.SQS(rh),
-		localstack.WithReportBatchItemFailures(true),
-		localstack.WithHandlerTimeout(timeout),
-		localstack.WithBatchingWindow(window),
-		localstack.WithOnInvocation(func(inv localstack.Invocation) {
+	m, err := esm.New(w.sqs, q.URL, batch.SQS(rh),
+		esm.WithReportBatchItemFailures(true),
+		esm.WithTimeout(timeout),
+		esm.WithBatchingWindow(window),
+		esm.WithOnInvocation(func(inv esm.Invocation) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.invs = append(w.invs, inv)
@@ -116,7 +119,7 @@ func startWorkerOn(t *testing.T, q *localstack.Queue, timeout, window time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
-	localstack.RunMapping(t, esm)
+	esm.RunInTest(t, m)
 	return w
 }
 
@@ -124,18 +127,18 @@ func deploy(t *testing.T, asl string, subs map[string]string) string {
 	t.Helper()
 	cfg := localstack.Shared(t).AWSConfig()
 	name := fmt.Sprintf("cb-%s-%d", strings.TrimSuffix(asl, ".asl.json"), time.Now().UnixNano()%1e12)
-	arn, err := localstack.DeployStateMachine(t.Context(), cfg, name, "testdata/"+asl, subs)
+	arn, err := fixture.DeployStateMachine(t.Context(), cfg, name, "testdata/"+asl, subs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return arn
 }
 
-func execute(t *testing.T, arn, input string) *localstack.Execution {
+func execute(t *testing.T, arn, input string) *fixture.Execution {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	ex, err := localstack.RunExecution(ctx, localstack.Shared(t).AWSConfig(), arn, "", input)
+	ex, err := fixture.RunExecution(ctx, localstack.Shared(t).AWSConfig(), arn, "", input)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +236,7 @@ func TestIntegrationDuplicateDelivery(t *testing.T) {
 	}
 }
 
-func waitInvocation(t *testing.T, w *worker, messageID string) localstack.Invocation {
+func waitInvocation(t *testing.T, w *worker, messageID string) esm.Invocation {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -247,7 +250,7 @@ func waitInvocation(t *testing.T, w *worker, messageID string) localstack.Invoca
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("message %s was never delivered", messageID)
-	return localstack.Invocation{}
+	return esm.Invocation{}
 }
 
 // moto enforces HeartbeatSeconds (3 in the fixture) in real time; the
@@ -281,7 +284,7 @@ func TestIntegrationHeartbeats(t *testing.T) {
 	})
 }
 
-func waitSettled(t *testing.T, w *worker) localstack.Invocation {
+func waitSettled(t *testing.T, w *worker) esm.Invocation {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -291,7 +294,7 @@ func waitSettled(t *testing.T, w *worker) localstack.Invocation {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("no invocation settled")
-	return localstack.Invocation{}
+	return esm.Invocation{}
 }
 
 func TestIntegrationLambdaInvoke(t *testing.T) {
@@ -301,7 +304,7 @@ func TestIntegrationLambdaInvoke(t *testing.T) {
 	name := fmt.Sprintf("cb-resize-%d", time.Now().UnixNano()%1e9)
 	h := handler.Chain(callback.Handler(sfn.NewFromConfig(cfg), resize, callback.WithInputField("input"),
 		callback.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))), handler.Recover())
-	if _, err := em.RegisterFunction(t.Context(), name, h, localstack.WithFunctionTimeout(10*time.Second)); err != nil {
+	if _, err := em.RegisterFunction(t.Context(), name, h, 10*time.Second); err != nil {
 		if errors.Is(err, localstack.ErrNotEmbedded) {
 			t.Fatalf("lambda:invoke needs the embedded emulator: %v", err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lambdakit/lambdakit/handler"
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 // TestEndToEnd runs the iterator as a Lambda function with a 2 s timeout
@@ -48,11 +49,11 @@ func TestEndToEnd(t *testing.T) {
 	fn := "iterator-e2e"
 	fnARN, err := em.RegisterFunction(ctx, fn,
 		it.Handler(handler.Recover(), handler.DeadlineMargin(100*time.Millisecond)),
-		localstack.WithFunctionTimeout(2*time.Second))
+		2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	smARN, err := localstack.DeployStateMachine(ctx, cfg, "iterator-e2e", filepath.Join("testdata", "statemachine.asl.json"),
+	smARN, err := fixture.DeployStateMachine(ctx, cfg, "iterator-e2e", filepath.Join("testdata", "statemachine.asl.json"),
 		map[string]string{"IteratorFunctionArn": fnARN})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +62,7 @@ func TestEndToEnd(t *testing.T) {
 	// The table is new for each run; the key and execution names are too.
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	key := "job-" + run
-	ex, err := localstack.RunExecution(ctx, cfg, smARN, "iterator-e2e-"+run, `{"Key":"`+key+`"}`)
+	ex, err := fixture.RunExecution(ctx, cfg, smARN, "iterator-e2e-"+run, `{"Key":"`+key+`"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestEndToEnd(t *testing.T) {
 
 // waitExecution polls an execution started by the state machine itself
 // until it finishes.
-func waitExecution(ctx context.Context, t *testing.T, client *sfn.Client, arn string) *localstack.Execution {
+func waitExecution(ctx context.Context, t *testing.T, client *sfn.Client, arn string) *fixture.Execution {
 	t.Helper()
 	for {
 		d, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
@@ -120,7 +121,7 @@ func waitExecution(ctx context.Context, t *testing.T, client *sfn.Client, arn st
 			t.Fatalf("describe %s: %v", arn, err)
 		}
 		if d.Status != sfntypes.ExecutionStatusRunning {
-			return &localstack.Execution{ARN: arn, Status: string(d.Status), Output: aws.ToString(d.Output), Error: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
+			return &fixture.Execution{ARN: arn, Status: string(d.Status), Output: aws.ToString(d.Output), Error: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
 		}
 		select {
 		case <-ctx.Done():

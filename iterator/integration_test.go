@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 func TestMain(m *testing.M) { localstack.Main(m) }
@@ -60,7 +61,7 @@ func newTable(tb testing.TB) (*dynamodb.Client, string) {
 		return '-'
 	}, "iterator-"+tb.Name())
 	name = name[:min(len(name), 200)] + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if err := localstack.CreateTable(tb.Context(), cfg, localstack.TableSpec{Name: name, PartitionKey: "id", TTLAttribute: "expiration"}); err != nil {
+	if err := fixture.CreateTable(tb.Context(), cfg, fixture.TableSpec{Name: name, PartitionKey: "id", TTLAttribute: "expiration"}); err != nil {
 		tb.Fatal(err)
 	}
 	return dynamodb.NewFromConfig(cfg), name

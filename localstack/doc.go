@@ -63,11 +63,11 @@
 //	func TestCheckout(t *testing.T) {
 //		em := localstack.Shared(t)
 //		cfg := em.AWSConfig() // sfn, sqs, dynamodb, lambda clients from this
-//		q, err := localstack.CreateQueue(ctx, cfg, "orders-"+t.Name(), localstack.WithDLQ(3))
+//		q, err := fixture.CreateQueue(ctx, cfg, "orders-"+t.Name(), fixture.WithDLQ(3))
 //		...
-//		arn, err := localstack.DeployStateMachine(ctx, cfg, "checkout", "statemachine/checkout.asl.json",
+//		arn, err := fixture.DeployStateMachine(ctx, cfg, "checkout", "statemachine/checkout.asl.json",
 //			map[string]string{"QueueUrl": q.URL})
-//		ex, err := localstack.RunExecution(ctx, cfg, arn, "", `{"order":"o-1"}`)
+//		ex, err := fixture.RunExecution(ctx, cfg, arn, "", `{"order":"o-1"}`)
 //	}
 //
 // Tests share the emulator, so give resources per-test names. Code under test

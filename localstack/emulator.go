@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/lambdakit/lambdakit/localstack/internal/proc"
 )
 
 // launcherScript is the Python launcher, shipped in the repository as
@@ -39,8 +41,7 @@ const exitMotoMissing = 3
 type Emulator struct {
 	endpoint string
 	cfg      aws.Config
-	version  string
-	patches  []string
+	moto     Moto
 
 	// The fields below are set only for the embedded emulator.
 	cmd    *exec.Cmd
@@ -48,7 +49,7 @@ type Emulator struct {
 	exited chan struct{} // closed once the launcher process has exited
 	// waitErr is written before exited is closed and read only after.
 	waitErr error
-	stderr  *tailBuffer
+	stderr  *proc.Tail
 	dir     string
 	host    *functionHost
 
@@ -76,7 +77,7 @@ func Start(ctx context.Context, opts ...Option) (*Emulator, error) {
 		endpoint, _ = envEndpoint()
 	}
 	if endpoint != "" {
-		if err := WaitReady(ctx, endpoint, o.services...); err != nil {
+		if err := WaitReady(ctx, endpoint); err != nil {
 			return nil, err
 		}
 		return &Emulator{endpoint: endpoint, cfg: awsConfig(endpoint, o.region)}, nil
@@ -93,7 +94,7 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 	if err != nil {
 		return nil, &StartError{Err: err}
 	}
-	e := &Emulator{dir: dir, exited: make(chan struct{}), stderr: newTailBuffer(16 << 10)}
+	e := &Emulator{dir: dir, exited: make(chan struct{}), stderr: proc.NewTail(16 << 10)}
 	defer func() {
 		if err != nil {
 			e.Close()
@@ -119,7 +120,7 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 	// working directory is gone fails on anything relative to it.
 	cmd.Dir = os.TempDir()
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1")
-	cmd.SysProcAttr = childSysProcAttr()
+	cmd.SysProcAttr = proc.SysProcAttr()
 	var stderr io.Writer = e.stderr
 	if o.logOutput != nil {
 		stderr = io.MultiWriter(e.stderr, o.logOutput)
@@ -153,7 +154,7 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 			<-e.exited
 			return nil, e.exitError()
 		}
-		e.version, e.patches = line.Moto, line.Patches
+		e.moto = Moto{Version: line.Moto, Patches: line.patches()}
 		e.endpoint = "http://127.0.0.1:" + strconv.Itoa(line.Port)
 	case <-e.exited:
 		return nil, e.exitError()
@@ -173,9 +174,24 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 }
 
 type readyLine struct {
-	Port    int      `json:"port"`
-	Moto    string   `json:"moto"`
-	Patches []string `json:"patches"`
+	Port    int             `json:"port"`
+	Moto    string          `json:"moto"`
+	Patches json.RawMessage `json:"patches"`
+}
+
+// TEMPORARY while the launcher moves to the registry format.
+func (r readyLine) patches() []Patch {
+	var ps []Patch
+	if json.Unmarshal(r.Patches, &ps) == nil {
+		return ps
+	}
+	ps = nil
+	var names []string
+	_ = json.Unmarshal(r.Patches, &names)
+	for _, n := range names {
+		ps = append(ps, Patch{Name: n, Status: "applied"})
+	}
+	return ps
 }
 
 // scanLauncherStdout delivers the ready line and then drains stdout so that
@@ -270,7 +286,7 @@ func (e *Emulator) Reset(ctx context.Context) error {
 func (e *Emulator) Close() error {
 	e.closeOnce.Do(func() {
 		if e.cmd != nil {
-			killGroup(e.cmd.Process)
+			proc.KillGroup(e.cmd.Process)
 			if e.stdin != nil {
 				e.stdin.Close()
 			}
@@ -290,31 +306,4 @@ func (e *Emulator) Close() error {
 		}
 	})
 	return e.closeErr
-}
-
-// tailBuffer keeps the last max bytes written to it, so a long-running
-// emulator's log cannot grow without bound while the end stays available for
-// error messages.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func newTailBuffer(max int) *tailBuffer { return &tailBuffer{max: max} }
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
 }

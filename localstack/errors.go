@@ -69,20 +69,3 @@ func (e *NotReadyError) Error() string {
 }
 
 func (e *NotReadyError) Unwrap() error { return e.Err }
-
-// SubstitutionError reports ${Name} placeholders in a state machine definition
-// that have no value in the substitution map. Missing is sorted and holds
-// every such name once, so one run shows everything that needs fixing.
-type SubstitutionError struct {
-	// Path is the definition file, empty when the definition came as a string.
-	Path    string
-	Missing []string
-}
-
-func (e *SubstitutionError) Error() string {
-	where := "definition"
-	if e.Path != "" {
-		where = e.Path
-	}
-	return fmt.Sprintf("localstack: %s: no substitution for ${%s}", where, strings.Join(e.Missing, "}, ${"))
-}

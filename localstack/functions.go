@@ -19,21 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/lambdakit/lambdakit/localstack/internal/invoke"
 )
-
-// FunctionOption configures [Emulator.RegisterFunction].
-type FunctionOption func(*functionOptions)
-
-type functionOptions struct {
-	timeout time.Duration
-}
-
-// WithFunctionTimeout sets the function timeout, which becomes the deadline of
-// each invocation's ctx. The default is Lambda's 3s; the emulator stores it
-// in whole seconds, rounded up, as Lambda does.
-func WithFunctionTimeout(d time.Duration) FunctionOption {
-	return func(o *functionOptions) { o.timeout = d }
-}
 
 // functionAPI is the part of the Lambda client RegisterFunction uses.
 type functionAPI interface {
@@ -43,11 +31,9 @@ type functionAPI interface {
 
 var _ functionAPI = (*awslambda.Client)(nil)
 
-// Placeholder identities for emulator resources; moto checks neither.
-const (
-	functionRole     = "arn:aws:iam::123456789012:role/lambdakit-function"
-	stateMachineRole = "arn:aws:iam::123456789012:role/lambdakit-state-machine"
-)
+// functionRole is the placeholder role of registered functions; moto checks
+// only that it exists.
+const functionRole = "arn:aws:iam::123456789012:role/lambdakit-function"
 
 // RegisterFunction makes the Go handler h the code of the Lambda function
 // name in the embedded emulator and returns the function's ARN. From then on
@@ -60,22 +46,24 @@ const (
 // reported the same way, and a handler past its deadline as Sandbox.Timedout.
 // Calls may run concurrently.
 //
-// Registering a name again replaces the handler and updates the timeout.
+// timeout is the function timeout, the deadline of each invocation's ctx;
+// 0 means Lambda's default of 3 s. The emulator stores it in whole seconds,
+// rounded up, as Lambda does. Registering a name again replaces the handler
+// and updates the timeout.
 // RegisterFunction needs the embedded emulator: on an attached endpoint it
 // returns [ErrNotEmbedded], because a real LocalStack cannot call back into
 // the test process.
-func (e *Emulator) RegisterFunction(ctx context.Context, name string, h lambda.Handler, opts ...FunctionOption) (string, error) {
+func (e *Emulator) RegisterFunction(ctx context.Context, name string, h lambda.Handler, timeout time.Duration) (string, error) {
 	if e.host == nil {
 		return "", fmt.Errorf("register function %q: %w", name, ErrNotEmbedded)
 	}
 	if h == nil {
 		return "", fmt.Errorf("localstack: register function %q: nil handler", name)
 	}
-	o := functionOptions{timeout: defaultFunctionTimeout}
-	for _, opt := range opts {
-		opt(&o)
+	if timeout <= 0 {
+		timeout = invoke.DefaultTimeout
 	}
-	seconds := int32(math.Ceil(o.timeout.Seconds()))
+	seconds := int32(math.Ceil(timeout.Seconds()))
 	if seconds < 1 {
 		seconds = 1
 	}
@@ -207,23 +195,23 @@ func (h *functionHost) serveInvoke(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	inv := invocation{
-		requestID:   r.Header.Get(hdrRequestID),
-		functionARN: r.Header.Get(hdrFunctionARN),
-		timeout:     f.timeout,
-		payload:     payload,
+	req := invoke.Request{
+		RequestID:   r.Header.Get(hdrRequestID),
+		FunctionARN: r.Header.Get(hdrFunctionARN),
+		Timeout:     f.timeout,
+		Payload:     payload,
 	}
-	if inv.functionARN == "" {
-		inv.functionARN = f.arn
+	if req.FunctionARN == "" {
+		req.FunctionARN = f.arn
 	}
 	// The emulator's configuration wins, so UpdateFunctionConfiguration
 	// behaves as it does on Lambda.
 	if s, err := strconv.Atoi(r.Header.Get(hdrTimeout)); err == nil && s > 0 {
-		inv.timeout = time.Duration(s) * time.Second
+		req.Timeout = time.Duration(s) * time.Second
 	}
-	out, ferr := invokeHandler(r.Context(), f.handler, inv)
-	if ferr != nil {
-		body, _ := json.Marshal(ferr)
+	out, err := invoke.Call(r.Context(), f.handler, req)
+	if err != nil {
+		body, _ := json.Marshal(invoke.Document(err))
 		w.Header().Set(hdrFunctionError, "Unhandled")
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)

@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 func testContext(t *testing.T) context.Context {
@@ -36,7 +37,7 @@ func testContext(t *testing.T) context.Context {
 
 func deploy(t *testing.T, cfg aws.Config, file string, subs map[string]string) string {
 	t.Helper()
-	arn, err := localstack.DeployStateMachine(testContext(t), cfg, unique("sm"), filepath.Join("testdata", file), subs)
+	arn, err := fixture.DeployStateMachine(testContext(t), cfg, unique("sm"), filepath.Join("testdata", file), subs)
 	if err != nil {
 		t.Fatalf("DeployStateMachine(%s): %v", file, err)
 	}
@@ -47,9 +48,9 @@ func deploy(t *testing.T, cfg aws.Config, file string, subs map[string]string) s
 // Go handler cannot run, it instead checks the documented refusal and
 // returns ok false, so the caller ends the test as passed rather than
 // skipped.
-func register(t *testing.T, em *localstack.Emulator, name string, h lambda.Handler, opts ...localstack.FunctionOption) (arn string, ok bool) {
+func register(t *testing.T, em *localstack.Emulator, name string, h lambda.Handler, timeout time.Duration) (arn string, ok bool) {
 	t.Helper()
-	arn, err := em.RegisterFunction(testContext(t), name, h, opts...)
+	arn, err := em.RegisterFunction(testContext(t), name, h, timeout)
 	if !em.Embedded() {
 		if !errors.Is(err, localstack.ErrNotEmbedded) {
 			t.Fatalf("RegisterFunction on an attached endpoint: err = %v, want ErrNotEmbedded", err)
@@ -76,7 +77,7 @@ func TestStateMachinePassAndWait(t *testing.T) {
 	cfg := em.AWSConfig()
 	arn := deploy(t, cfg, "pass_wait.asl.json", map[string]string{"WaitSeconds": "5"})
 
-	ex, err := localstack.RunExecution(testContext(t), cfg, arn, "", `{"name":"lambdakit"}`)
+	ex, err := fixture.RunExecution(testContext(t), cfg, arn, "", `{"name":"lambdakit"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestTwoExecutionsInARow(t *testing.T) {
 	cfg := em.AWSConfig()
 	arn := deploy(t, cfg, "pass_wait.asl.json", map[string]string{"WaitSeconds": "0"})
 	for i := range 3 {
-		ex, err := localstack.RunExecution(testContext(t), cfg, arn, fmt.Sprintf("run-%d", i), `{"name":"again"}`)
+		ex, err := fixture.RunExecution(testContext(t), cfg, arn, fmt.Sprintf("run-%d", i), `{"name":"again"}`)
 		if err != nil {
 			t.Fatalf("execution %d: %v", i, err)
 		}
@@ -115,19 +116,19 @@ func TestSendTaskFailureCauseReachesCatch(t *testing.T) {
 	em := localstack.Shared(t)
 	cfg := em.AWSConfig()
 	ctx := testContext(t)
-	q, err := localstack.CreateQueue(ctx, cfg, unique("worker"))
+	q, err := fixture.CreateQueue(ctx, cfg, unique("worker"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	arn := deploy(t, cfg, "task_token_sqs.asl.json", map[string]string{"QueueUrl": q.URL})
 
 	type result struct {
-		ex  *localstack.Execution
+		ex  *fixture.Execution
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		ex, err := localstack.RunExecution(ctx, cfg, arn, "", `{"order":"o-1"}`)
+		ex, err := fixture.RunExecution(ctx, cfg, arn, "", `{"order":"o-1"}`)
 		done <- result{ex, err}
 	}()
 
@@ -184,10 +185,10 @@ func TestQueueRedriveToDLQ(t *testing.T) {
 	cfg := em.AWSConfig()
 	ctx := testContext(t)
 	const maxReceive = 2
-	q, err := localstack.CreateQueue(ctx, cfg, unique("orders")+".fifo",
-		localstack.WithDLQ(maxReceive),
-		localstack.WithVisibilityTimeout(0),
-		localstack.WithQueueAttribute("ContentBasedDeduplication", "true"))
+	q, err := fixture.CreateQueue(ctx, cfg, unique("orders")+".fifo",
+		fixture.WithDLQ(maxReceive),
+		fixture.WithVisibilityTimeout(0),
+		fixture.WithQueueAttribute("ContentBasedDeduplication", "true"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,13 +234,13 @@ func TestConditionalWriteFails(t *testing.T) {
 	cfg := em.AWSConfig()
 	ctx := testContext(t)
 	table := unique("checkpoints")
-	if err := localstack.CreateTable(ctx, cfg, localstack.TableSpec{
+	if err := fixture.CreateTable(ctx, cfg, fixture.TableSpec{
 		Name: table, PartitionKey: "pk", SortKey: "sk", TTLAttribute: "expires",
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// A second CreateTable is a no-op, so deploy scripts can rerun.
-	if err := localstack.CreateTable(ctx, cfg, localstack.TableSpec{
+	if err := fixture.CreateTable(ctx, cfg, fixture.TableSpec{
 		Name: table, PartitionKey: "pk", SortKey: "sk", TTLAttribute: "expires",
 	}); err != nil {
 		t.Fatalf("second CreateTable: %v", err)
@@ -308,13 +309,13 @@ func TestLambdaInvokeRetryAndCatch(t *testing.T) {
 		}
 		return map[string]int{"charged": in.Amount}, nil
 	})
-	fnARN, registered := register(t, em, unique("charge"), h, localstack.WithFunctionTimeout(5*time.Second))
+	fnARN, registered := register(t, em, unique("charge"), h, 5*time.Second)
 	if !registered {
 		return
 	}
 	arn := deploy(t, cfg, "lambda_invoke.asl.json", map[string]string{"FunctionArn": fnARN})
 
-	ok, err := localstack.RunExecution(ctx, cfg, arn, "small", `{"Amount":10}`)
+	ok, err := fixture.RunExecution(ctx, cfg, arn, "small", `{"Amount":10}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +324,7 @@ func TestLambdaInvokeRetryAndCatch(t *testing.T) {
 	}
 	assertJSON(t, `{"charged":10}`, ok.Output)
 
-	declined, err := localstack.RunExecution(ctx, cfg, arn, "large", `{"Amount":500}`)
+	declined, err := fixture.RunExecution(ctx, cfg, arn, "large", `{"Amount":500}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,11 +373,11 @@ func TestLambdaInvokeWaitForTaskToken(t *testing.T) {
 		_, err := sfnc.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: &in.Token, Output: aws.String(string(out))})
 		return err
 	})
-	if _, ok := register(t, em, name, h); !ok {
+	if _, ok := register(t, em, name, h, 0); !ok {
 		return
 	}
 	arn := deploy(t, cfg, "lambda_token.asl.json", map[string]string{"FunctionName": name})
-	ex, err := localstack.RunExecution(ctx, cfg, arn, "", `{"id":"req-7"}`)
+	ex, err := fixture.RunExecution(ctx, cfg, arn, "", `{"id":"req-7"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,12 +440,8 @@ func TestInvokeDirect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var opts []localstack.FunctionOption
-			if tt.timeout > 0 {
-				opts = append(opts, localstack.WithFunctionTimeout(tt.timeout))
-			}
 			name := unique(tt.name)
-			if _, ok := register(t, em, name, tt.handler, opts...); !ok {
+			if _, ok := register(t, em, name, tt.handler, tt.timeout); !ok {
 				return
 			}
 			out, err := lc.Invoke(ctx, &awslambda.InvokeInput{FunctionName: &name, Payload: []byte(`{"hello":"world"}`)})
@@ -481,9 +478,9 @@ func TestDeployUnknownSubstitution(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No emulator is needed: the names are checked before any call.
-	_, err = localstack.DeployStateMachine(t.Context(), cfg, "x", filepath.Join("testdata", "unknown_names.asl.json"),
+	_, err = fixture.DeployStateMachine(t.Context(), cfg, "x", filepath.Join("testdata", "unknown_names.asl.json"),
 		map[string]string{"QueueUrl": "https://sqs/q", "Unused": "fine"})
-	var se *localstack.SubstitutionError
+	var se *fixture.SubstitutionError
 	if !errors.As(err, &se) {
 		t.Fatalf("err = %v, want *SubstitutionError", err)
 	}
@@ -574,7 +571,8 @@ func TestStartFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL", "")
 			t.Setenv("LOCALSTACK_HOST", "")
-			em, err := localstack.Start(t.Context(), localstack.WithPython(tt.python), localstack.WithStartTimeout(2*time.Second))
+			t.Setenv("LAMBDAKIT_PYTHON", tt.python)
+			em, err := localstack.Start(t.Context(), localstack.WithStartTimeout(2*time.Second))
 			if err == nil {
 				em.Close()
 				t.Fatal("Start succeeded, want a *StartError")
@@ -598,7 +596,7 @@ func TestAttachedEmulatorRejectsRegisterFunction(t *testing.T) {
 	em := localstack.Shared(t)
 	// A registered function once broke moto's /moto-api/data.json, the
 	// readiness probe, so attach after registering one.
-	register(t, em, unique("probe"), lambda.NewHandler(func() {}))
+	register(t, em, unique("probe"), lambda.NewHandler(func() {}), 0)
 	attached, err := localstack.Start(testContext(t), localstack.WithEndpoint(em.Endpoint()), localstack.WithStartTimeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -607,7 +605,7 @@ func TestAttachedEmulatorRejectsRegisterFunction(t *testing.T) {
 	if attached.Embedded() {
 		t.Error("an attached emulator reports Embedded")
 	}
-	_, err = attached.RegisterFunction(t.Context(), "f", lambda.NewHandler(func() {}))
+	_, err = attached.RegisterFunction(t.Context(), "f", lambda.NewHandler(func() {}), 0)
 	if !errors.Is(err, localstack.ErrNotEmbedded) {
 		t.Fatalf("err = %v, want ErrNotEmbedded", err)
 	}
@@ -618,12 +616,12 @@ func TestLambdaFunctionARNResource(t *testing.T) {
 	em := localstack.Shared(t)
 	cfg := em.AWSConfig()
 	h := lambda.NewHandler(func(in struct{ N int }) (struct{ N int }, error) { return struct{ N int }{2 * in.N}, nil })
-	fnARN, registered := register(t, em, unique("double"), h)
+	fnARN, registered := register(t, em, unique("double"), h, 0)
 	if !registered {
 		return
 	}
 	arn := deploy(t, cfg, "lambda_arn_resource.asl.json", map[string]string{"FunctionArn": fnARN})
-	ex, err := localstack.RunExecution(testContext(t), cfg, arn, "", `{"N":21}`)
+	ex, err := fixture.RunExecution(testContext(t), cfg, arn, "", `{"N":21}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +641,7 @@ func TestInvokeAsync(t *testing.T) {
 		got <- in.ID
 		return nil
 	})
-	if _, registered := register(t, em, name, h); !registered {
+	if _, registered := register(t, em, name, h, 0); !registered {
 		return
 	}
 	out, err := awslambda.NewFromConfig(em.AWSConfig()).Invoke(ctx, &awslambda.InvokeInput{
@@ -674,8 +672,8 @@ func TestFIFORedeliveryKeepsOrder(t *testing.T) {
 	t.Parallel()
 	em := localstack.Shared(t)
 	ctx := testContext(t)
-	q, err := localstack.CreateQueue(ctx, em.AWSConfig(), unique("ordered")+".fifo",
-		localstack.WithQueueAttribute("ContentBasedDeduplication", "true"))
+	q, err := fixture.CreateQueue(ctx, em.AWSConfig(), unique("ordered")+".fifo",
+		fixture.WithQueueAttribute("ContentBasedDeduplication", "true"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,8 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 // startOwn starts an emulator for one test, for tests that reset or kill it
@@ -71,10 +73,10 @@ func TestEmulatorResetAndClose(t *testing.T) {
 		t.Fatalf("emulator = embedded %v at %s, want an embedded loopback one", em.Embedded(), em.Endpoint())
 	}
 	cfg := em.AWSConfig()
-	if _, err := CreateQueue(ctx, cfg, "before-reset"); err != nil {
+	if _, err := fixture.CreateQueue(ctx, cfg, "before-reset"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := em.RegisterFunction(ctx, "fn", lambda.NewHandler(func() (string, error) { return "ok", nil })); err != nil {
+	if _, err := em.RegisterFunction(ctx, "fn", lambda.NewHandler(func() (string, error) { return "ok", nil }), 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := em.Reset(ctx); err != nil {
@@ -125,7 +127,7 @@ func TestEmulatorDiesMidTest(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	if _, err := CreateQueue(ctx, em.AWSConfig(), "after-death"); err == nil || ctx.Err() != nil {
+	if _, err := fixture.CreateQueue(ctx, em.AWSConfig(), "after-death"); err == nil || ctx.Err() != nil {
 		t.Errorf("CreateQueue on a dead emulator: err = %v, ctx %v; want a prompt error", err, ctx.Err())
 	}
 }

@@ -16,7 +16,6 @@ type options struct {
 	startTimeout time.Duration
 	waitScale    float64
 	logOutput    io.Writer
-	services     []string
 }
 
 // Defaults, documented on the options that change them.
@@ -40,10 +39,6 @@ func WithEndpoint(url string) Option { return func(o *options) { o.endpoint = ur
 // AWS_DEFAULT_REGION, else us-east-1.
 func WithRegion(region string) Option { return func(o *options) { o.region = region } }
 
-// WithPython sets the Python interpreter that runs the launcher; the default
-// is $LAMBDAKIT_PYTHON, else python3 from PATH.
-func WithPython(path string) Option { return func(o *options) { o.python = path } }
-
 // WithStartTimeout bounds how long [Start] waits for the emulator to serve;
 // the default is 60s (importing moto takes a few seconds on a loaded machine).
 func WithStartTimeout(d time.Duration) Option { return func(o *options) { o.startTimeout = d } }
@@ -58,17 +53,10 @@ func WithWaitScale(f float64) Option { return func(o *options) { o.waitScale = f
 // default it is discarded except for the tail quoted in a [StartError].
 func WithLogOutput(w io.Writer) Option { return func(o *options) { o.logOutput = w } }
 
-// WithServices sets the services [Start] waits for on an attached LocalStack;
-// the default is sqs, dynamodb, stepfunctions and lambda.
-func WithServices(services ...string) Option {
-	return func(o *options) { o.services = append([]string(nil), services...) }
-}
-
 func newOptions(opts []Option) options {
 	o := options{
 		startTimeout: defaultStartTimeout,
 		waitScale:    defaultWaitScale,
-		services:     defaultServices,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -79,9 +67,9 @@ func newOptions(opts []Option) options {
 	if o.region == "" {
 		o.region = defaultRegion
 	}
-	if o.python == "" {
-		o.python = firstEnv("LAMBDAKIT_PYTHON")
-	}
+	// The interpreter is the one scripts/ensure-moto.sh checks: a test bed
+	// setting, not an option, because it belongs to the machine, not the test.
+	o.python = firstEnv("LAMBDAKIT_PYTHON")
 	if o.python == "" {
 		o.python = "python3"
 	}

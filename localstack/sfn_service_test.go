@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 // executionARN is the ARN Step Functions gives the execution called name of
@@ -108,7 +109,7 @@ func TestStartExecutionIntegration(t *testing.T) {
 			parentARN := deploy(t, cfg, "sfn_start_execution.asl.json", map[string]string{"Resource": tt.resource, "ChildArn": childARN})
 			name := unique("parent")
 			input, _ := json.Marshal(map[string]any{"who": "ann", "fail": tt.fail})
-			ex, err := localstack.RunExecution(ctx, cfg, parentARN, name, string(input))
+			ex, err := fixture.RunExecution(ctx, cfg, parentARN, name, string(input))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -302,11 +303,11 @@ func TestWaitForTaskTokenHeartbeat(t *testing.T) {
 			t.Parallel()
 			ctx := testContext(t)
 			name := unique("heartbeat")
-			if _, ok := register(t, em, name, lambda.NewHandler(tt.handler(t))); !ok {
+			if _, ok := register(t, em, name, lambda.NewHandler(tt.handler(t)), 0); !ok {
 				return
 			}
 			arn := deploy(t, cfg, "lambda_token_heartbeat.asl.json", map[string]string{"FunctionName": name})
-			ex, err := localstack.RunExecution(ctx, cfg, arn, "", `{"id":"req-9"}`)
+			ex, err := fixture.RunExecution(ctx, cfg, arn, "", `{"id":"req-9"}`)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -360,7 +361,7 @@ func TestStatesErrorLeavesBranch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			arn := deploy(t, cfg, tt.file, map[string]string{"ChildArn": childARN})
-			ex, err := localstack.RunExecution(testContext(t), cfg, arn, unique("branch"), tt.input)
+			ex, err := fixture.RunExecution(testContext(t), cfg, arn, unique("branch"), tt.input)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,6 +30,11 @@ func (s *sharedEmulator) get() (*Emulator, error) {
 	if !s.started {
 		s.started = true
 		s.em, s.err = Start(context.Background(), s.opts...)
+		if s.err == nil && s.em.Embedded() {
+			// Once per test binary, so a failing run shows which moto and
+			// which patches it ran on.
+			fmt.Fprintf(os.Stderr, "localstack: embedded emulator at %s: %s\n", s.em.Endpoint(), s.em.Moto())
+		}
 	}
 	return s.em, s.err
 }
@@ -90,21 +95,4 @@ func Shared(tb testing.TB) *Emulator {
 func underCI() bool {
 	v, err := strconv.ParseBool(os.Getenv("CI"))
 	return err == nil && v
-}
-
-// RunMapping runs m in the background for the rest of tb. When tb ends, its
-// cleanup stops m the way a cancelled Run stops (invocations in flight finish
-// and are settled, nothing unsettled is deleted) and fails tb if Run
-// returned an error. It is for tests; a program calls Run itself.
-func RunMapping(tb testing.TB, m *EventSourceMapping) {
-	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("localstack: event-source mapping: %v", err)
-		}
-	})
 }

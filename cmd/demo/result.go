@@ -12,6 +12,7 @@ import (
 	"github.com/lambdakit/lambdakit/examples/localdeploy"
 	"github.com/lambdakit/lambdakit/examples/stack"
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 // scenario is one example's demo: what to deploy and what to run.
@@ -75,7 +76,7 @@ type result struct {
 	elapsed       time.Duration
 }
 
-func (r *result) add(label string, ex *localstack.Execution, want string) {
+func (r *result) add(label string, ex *fixture.Execution, want string) {
 	r.executions = append(r.executions, execution{label: label, status: ex.Status, errorName: ex.Error, output: ex.Output, want: want})
 }
 

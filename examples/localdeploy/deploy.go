@@ -21,6 +21,8 @@ import (
 
 	"github.com/lambdakit/lambdakit/examples/stack"
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/esm"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
 )
 
 // Option configures [Deploy].
@@ -109,7 +111,7 @@ func (d *Deployment) deploy(ctx context.Context, em *localstack.Emulator, o opti
 	name := func(logicalID string) string { return o.prefix + "-" + logicalID }
 	for _, t := range d.Spec.Tables {
 		n := name(t.LogicalID)
-		err := localstack.CreateTable(ctx, d.cfg, localstack.TableSpec{Name: n, PartitionKey: t.PartitionKey, TTLAttribute: t.TTLAttribute})
+		err := fixture.CreateTable(ctx, d.cfg, fixture.TableSpec{Name: n, PartitionKey: t.PartitionKey, TTLAttribute: t.TTLAttribute})
 		if err != nil {
 			return err
 		}
@@ -117,11 +119,11 @@ func (d *Deployment) deploy(ctx context.Context, em *localstack.Emulator, o opti
 		d.values[stack.ArnOf(t.LogicalID)] = fmt.Sprintf("arn:aws:dynamodb:%s:123456789012:table/%s", d.cfg.Region, n)
 	}
 	for _, q := range d.Spec.Queues {
-		qopts := []localstack.QueueOption{localstack.WithVisibilityTimeout(o.visibility)}
+		qopts := []fixture.QueueOption{fixture.WithVisibilityTimeout(o.visibility)}
 		if q.DLQ != "" {
-			qopts = append(qopts, localstack.WithDLQ(q.MaxReceiveCount))
+			qopts = append(qopts, fixture.WithDLQ(q.MaxReceiveCount))
 		}
-		created, err := localstack.CreateQueue(ctx, d.cfg, name(q.LogicalID), qopts...)
+		created, err := fixture.CreateQueue(ctx, d.cfg, name(q.LogicalID), qopts...)
 		if err != nil {
 			return err
 		}
@@ -165,7 +167,7 @@ func (d *Deployment) deploy(ctx context.Context, em *localstack.Emulator, o opti
 		if f.SQS != nil && timeout > o.visibility {
 			timeout = o.visibility
 		}
-		arn, err := em.RegisterFunction(ctx, name(f.LogicalID), h, localstack.WithFunctionTimeout(timeout))
+		arn, err := em.RegisterFunction(ctx, name(f.LogicalID), h, timeout)
 		if err != nil {
 			return err
 		}
@@ -178,12 +180,12 @@ func (d *Deployment) deploy(ctx context.Context, em *localstack.Emulator, o opti
 		if !ok {
 			return fmt.Errorf("localdeploy: %s: event source queue %s is not deployed", f.LogicalID, f.SQS.Queue)
 		}
-		esm, err := localstack.NewEventSourceMapping(sqsClient, url, h,
-			localstack.WithBatchSize(f.SQS.BatchSize),
-			localstack.WithMaxConcurrency(f.SQS.MaximumConcurrency),
-			localstack.WithReportBatchItemFailures(true),
-			localstack.WithHandlerTimeout(timeout),
-			localstack.WithFunctionARN(arn),
+		esm, err := esm.New(sqsClient, url, h,
+			esm.WithBatchSize(f.SQS.BatchSize),
+			esm.WithMaxConcurrency(f.SQS.MaximumConcurrency),
+			esm.WithReportBatchItemFailures(true),
+			esm.WithTimeout(timeout),
+			esm.WithFunctionARN(arn),
 		)
 		if err != nil {
 			return fmt.Errorf("localdeploy: %s: %w", f.LogicalID, err)
@@ -234,7 +236,7 @@ func (d *Deployment) deployStateMachines(ctx context.Context, o options, name fu
 			if !ready {
 				continue
 			}
-			arn, err := localstack.DeployStateMachine(ctx, d.cfg, name(sm.LogicalID), filepath.Join(o.root, sm.DefinitionURI), subs)
+			arn, err := fixture.DeployStateMachine(ctx, d.cfg, name(sm.LogicalID), filepath.Join(o.root, sm.DefinitionURI), subs)
 			if err != nil {
 				return err
 			}
@@ -289,13 +291,13 @@ func (d *Deployment) Invocations() map[string]int64 {
 }
 
 // Run starts an execution of the state machine with the logical ID, named
-// name, and waits for it to finish; see localstack.RunExecution.
-func (d *Deployment) Run(ctx context.Context, stateMachine, name, input string) (*localstack.Execution, error) {
+// name, and waits for it to finish; see fixture.RunExecution.
+func (d *Deployment) Run(ctx context.Context, stateMachine, name, input string) (*fixture.Execution, error) {
 	arn := d.StateMachineARN(stateMachine)
 	if arn == "" {
 		return nil, fmt.Errorf("localdeploy: no state machine %s in %s", stateMachine, d.Spec.Name)
 	}
-	return localstack.RunExecution(ctx, d.cfg, arn, name, input)
+	return fixture.RunExecution(ctx, d.cfg, arn, name, input)
 }
 
 // DLQMessages returns how many messages each dead-letter queue holds, by

@@ -15,6 +15,7 @@ import (
 	"github.com/lambdakit/lambdakit/examples/localdeploy"
 	"github.com/lambdakit/lambdakit/examples/orders"
 	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/runtimeapi"
 )
 
 // TestWorkflowOnBuiltBootstraps builds every orders function the way
@@ -41,8 +42,8 @@ func TestWorkflowOnBuiltBootstraps(t *testing.T) {
 	}
 	runtimes := map[string]lambda.Handler{}
 	for _, f := range spec.Functions {
-		rt, err := localstack.StartRuntime(ctx, filepath.Join(dir, filepath.Base(f.CodeURI)),
-			localstack.WithRuntimeFunction(f.LogicalID), localstack.WithRuntimeTimeout(30*time.Second))
+		rt, err := runtimeapi.Start(ctx, filepath.Join(dir, filepath.Base(f.CodeURI)),
+			runtimeapi.WithFunction(f.LogicalID), runtimeapi.WithTimeout(30*time.Second))
 		if err != nil {
 			t.Fatalf("%s: %v", f.LogicalID, err)
 		}

@@ -1,12 +1,10 @@
-package localstack
+package esm
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,13 +14,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/lambdakit/lambdakit/localstack/internal/invoke"
 )
 
-// SQSAPI is the part of the SQS client an [EventSourceMapping] calls. *sqs.Client satisfies it; tests may pass a
+// SQSAPI is the part of the SQS client a [Mapping] calls. *sqs.Client satisfies it; tests may pass a
 // fake.
 type SQSAPI interface {
 	ReceiveMessage(ctx context.Context, params *sqs.ReceiveMessageInput, optFns ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
@@ -34,26 +34,16 @@ type SQSAPI interface {
 var _ SQSAPI = (*sqs.Client)(nil)
 
 var (
-	// ErrFunctionTimeout is wrapped by the error reported for an invocation that ran past its function timeout.
-	ErrFunctionTimeout = errors.New("localstack: function timed out")
+	// ErrFunctionTimeout is wrapped by the error reported for an invocation that ran past its function timeout. It
+	// is the same value as runtimeapi.ErrFunctionTimeout.
+	ErrFunctionTimeout = invoke.ErrFunctionTimeout
 	// ErrInvalidBatchResponse is wrapped by the error reported when, with ReportBatchItemFailures on, a function's
 	// response breaks the rules of the batchItemFailures format; Lambda then treats the whole batch as failed.
 	ErrInvalidBatchResponse = errors.New("localstack: invalid batchItemFailures response")
-	// ErrInvalidMapping is wrapped by the errors of [NewEventSourceMapping] and [EventSourceMapping.Run] for a
+	// ErrInvalidMapping is wrapped by the errors of [New] and [Mapping.Run] for a
 	// configuration Lambda's CreateEventSourceMapping would reject.
 	ErrInvalidMapping = errors.New("localstack: invalid event source mapping")
 )
-
-// PanicError is the error reported for an invocation whose handler panicked. The mapping recovers the panic, as the
-// Lambda runtime does, so one bad message cannot stop the test process.
-type PanicError struct {
-	// Value is the value passed to panic.
-	Value any
-	// Stack is the goroutine's stack at the panic.
-	Stack []byte
-}
-
-func (e *PanicError) Error() string { return fmt.Sprintf("localstack: function panicked: %v", e.Value) }
 
 // Limits Lambda applies to SQS event-source mappings
 // (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
@@ -76,12 +66,14 @@ const (
 	emptyPollNap  = 50 * time.Millisecond
 	errorBackoff  = 500 * time.Millisecond
 	settleTimeout = 30 * time.Second
+	// receiveMargin is how much longer than its long-poll wait one ReceiveMessage may take before it is abandoned.
+	receiveMargin = 5 * time.Second
 )
 
-// MappingOption configures an [EventSourceMapping].
-type MappingOption func(*mappingOptions)
+// Option configures a [Mapping].
+type Option func(*options)
 
-type mappingOptions struct {
+type options struct {
 	batchSize      int
 	window         time.Duration
 	maxConcurrency int
@@ -94,51 +86,51 @@ type mappingOptions struct {
 
 // WithBatchSize sets the most messages per invocation: 1 to 10 for FIFO queues, 1 to 10,000 for standard queues,
 // where more than 10 needs a batching window of at least one second, as Lambda requires. Default 10.
-func WithBatchSize(n int) MappingOption { return func(o *mappingOptions) { o.batchSize = n } }
+func WithBatchSize(n int) Option { return func(o *options) { o.batchSize = n } }
 
 // WithBatchingWindow sets how long the mapping keeps gathering messages after the first one before it invokes
 // the function with a batch smaller than the batch size (MaximumBatchingWindowInSeconds). 0 to 300 s; default 0,
 // which invokes as soon as a receive returns anything.
-func WithBatchingWindow(d time.Duration) MappingOption {
-	return func(o *mappingOptions) { o.window = d }
+func WithBatchingWindow(d time.Duration) Option {
+	return func(o *options) { o.window = d }
 }
 
 // WithMaxConcurrency sets how many invocations may run at once (the mapping's ScalingConfig.MaximumConcurrency).
 // Lambda's minimum is 2; the local mapping accepts 1 so that tests can run batches strictly one after another.
 // Default 5, the number of pollers Lambda starts with.
-func WithMaxConcurrency(n int) MappingOption { return func(o *mappingOptions) { o.maxConcurrency = n } }
+func WithMaxConcurrency(n int) Option { return func(o *options) { o.maxConcurrency = n } }
 
 // WithReportBatchItemFailures turns FunctionResponseTypes ReportBatchItemFailures on or off. Default off: any
 // returned value means the whole batch succeeded.
-func WithReportBatchItemFailures(on bool) MappingOption {
-	return func(o *mappingOptions) { o.reportFailures = on }
+func WithReportBatchItemFailures(on bool) Option {
+	return func(o *options) { o.reportFailures = on }
 }
 
-// WithHandlerTimeout sets the function timeout that becomes each invocation's ctx deadline. An invocation still
+// WithTimeout sets the function timeout that becomes each invocation's ctx deadline. An invocation still
 // running at the deadline fails its whole batch, as a Lambda timeout does; its goroutine cannot be killed and is
 // left to finish, its result ignored. The queue's visibility timeout must not be shorter, or Run fails as
 // CreateEventSourceMapping does. Default 3 s, Lambda's default.
-func WithHandlerTimeout(d time.Duration) MappingOption {
-	return func(o *mappingOptions) { o.timeout = d }
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
 }
 
 // WithFunctionARN sets the invoked function ARN the handler finds in [lambdacontext.LambdaContext]. Default
 // arn:aws:lambda:<queue region>:<queue account>:function:<queue name>-consumer.
-func WithFunctionARN(arn string) MappingOption {
-	return func(o *mappingOptions) { o.functionARN = arn }
+func WithFunctionARN(arn string) Option {
+	return func(o *options) { o.functionARN = arn }
 }
 
-// WithMappingLogger sets where the mapping logs failed batches and SQS errors. Default [slog.Default].
-func WithMappingLogger(l *slog.Logger) MappingOption { return func(o *mappingOptions) { o.logger = l } }
+// WithLogger sets where the mapping logs failed batches and SQS errors. Default [slog.Default].
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithOnInvocation registers fn to be called after each invocation is settled, from the invoking goroutine, so fn
 // must be safe for concurrent use when the maximum concurrency is above 1. Tests and demos use it to watch the
 // mapping.
-func WithOnInvocation(fn func(Invocation)) MappingOption {
-	return func(o *mappingOptions) { o.onInvocation = fn }
+func WithOnInvocation(fn func(Invocation)) Option {
+	return func(o *options) { o.onInvocation = fn }
 }
 
-// Invocation describes one settled invocation of an [EventSourceMapping].
+// Invocation describes one settled invocation of a [Mapping].
 type Invocation struct {
 	// RequestID is the request id the handler saw in its [lambdacontext.LambdaContext].
 	RequestID string
@@ -146,7 +138,7 @@ type Invocation struct {
 	Event events.SQSEvent
 	// Response is what the handler returned; nil when it returned an error, panicked or timed out.
 	Response []byte
-	// Err is why the whole batch failed: the handler's error, a *[PanicError], an error wrapping
+	// Err is why the whole batch failed: the handler's error, a *[handler.PanicError], an error wrapping
 	// [ErrFunctionTimeout] or [ErrInvalidBatchResponse]. It is nil when the function succeeded, even if it
 	// reported some items as failed.
 	Err error
@@ -159,26 +151,27 @@ type Invocation struct {
 	Duration time.Duration
 }
 
-// EventSourceMapping polls an SQS queue and invokes a Lambda handler with batches of its messages, applying the
+// Mapping polls an SQS queue and invokes a Lambda handler with batches of its messages, applying the
 // handler's answer the way Lambda's SQS event-source mapping does
-// (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html). Create it with [NewEventSourceMapping] and start
-// it with [EventSourceMapping.Run]. The dead-letter queue is the source queue's own redrive policy: the mapping
+// (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html). Create it with [New] and start
+// it with [Mapping.Run]. The dead-letter queue is the source queue's own redrive policy: the mapping
 // never moves messages itself.
-type EventSourceMapping struct {
+type Mapping struct {
 	client   SQSAPI
 	queueURL string
 	handler  lambda.Handler
-	opts     mappingOptions
+	opts     options
 	running  atomic.Bool
 }
 
-// NewEventSourceMapping returns a mapping from the queue at queueURL to h. It makes no AWS call; [Run] reads the
-// queue's attributes. A FIFO queue is recognised by the ".fifo" suffix of its URL.
-func NewEventSourceMapping(client SQSAPI, queueURL string, h lambda.Handler, opts ...MappingOption) (*EventSourceMapping, error) {
-	o := mappingOptions{
+// New returns a mapping from the queue at queueURL to h. It makes no AWS call; [Run] reads the
+// queue's attributes. A FIFO queue is recognised by its FifoQueue attribute, as Lambda does, never by its name; Run checks the
+// batch size against the FIFO limit of 10.
+func New(client SQSAPI, queueURL string, h lambda.Handler, opts ...Option) (*Mapping, error) {
+	o := options{
 		batchSize:      10,
 		maxConcurrency: 5,
-		timeout:        defaultFunctionTimeout,
+		timeout:        invoke.DefaultTimeout,
 		logger:         slog.Default(),
 	}
 	for _, opt := range opts {
@@ -187,13 +180,9 @@ func NewEventSourceMapping(client SQSAPI, queueURL string, h lambda.Handler, opt
 	if client == nil || h == nil || queueURL == "" {
 		return nil, fmt.Errorf("%w: client, queue URL and handler are required", ErrInvalidMapping)
 	}
-	maxBatch := maxBatchSizeStandard
-	if strings.HasSuffix(queueURL, ".fifo") {
-		maxBatch = maxBatchSizeFIFO
-	}
 	switch {
-	case o.batchSize < 1 || o.batchSize > maxBatch:
-		return nil, fmt.Errorf("%w: batch size %d is outside 1..%d", ErrInvalidMapping, o.batchSize, maxBatch)
+	case o.batchSize < 1 || o.batchSize > maxBatchSizeStandard:
+		return nil, fmt.Errorf("%w: batch size %d is outside 1..%d", ErrInvalidMapping, o.batchSize, maxBatchSizeStandard)
 	case o.window < 0 || o.window > maxBatchingWindow:
 		return nil, fmt.Errorf("%w: batching window %s is outside 0..%s", ErrInvalidMapping, o.window, maxBatchingWindow)
 	case o.batchSize > 10 && o.window < time.Second:
@@ -206,7 +195,7 @@ func NewEventSourceMapping(client SQSAPI, queueURL string, h lambda.Handler, opt
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
-	return &EventSourceMapping{client: client, queueURL: queueURL, handler: h, opts: o}, nil
+	return &Mapping{client: client, queueURL: queueURL, handler: h, opts: o}, nil
 }
 
 // queueInfo is what Run learns about the queue before polling.
@@ -221,7 +210,7 @@ type queueInfo struct {
 // succeed. Receive and delete errors are logged and retried; Run returns an error only when it cannot start:
 // the queue's attributes cannot be read, the queue's visibility timeout is shorter than the function timeout, or
 // the mapping is already running.
-func (m *EventSourceMapping) Run(ctx context.Context) error {
+func (m *Mapping) Run(ctx context.Context) error {
 	if !m.running.CompareAndSwap(false, true) {
 		return fmt.Errorf("%w: Run is already running", ErrInvalidMapping)
 	}
@@ -262,27 +251,37 @@ func (m *EventSourceMapping) Run(ctx context.Context) error {
 	}
 }
 
-func (m *EventSourceMapping) queueInfo(ctx context.Context) (queueInfo, error) {
+func (m *Mapping) queueInfo(ctx context.Context) (queueInfo, error) {
 	out, err := m.client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl:       aws.String(m.queueURL),
-		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn, types.QueueAttributeNameVisibilityTimeout},
+		QueueUrl: aws.String(m.queueURL),
+		AttributeNames: []types.QueueAttributeName{
+			types.QueueAttributeNameQueueArn, types.QueueAttributeNameVisibilityTimeout, types.QueueAttributeNameFifoQueue,
+		},
 	})
 	if err != nil {
-		return queueInfo{}, fmt.Errorf("localstack: event source mapping: reading attributes of %s: %w", m.queueURL, err)
+		return queueInfo{}, fmt.Errorf("esm: reading attributes of %s: %w", m.queueURL, err)
 	}
 	arn := out.Attributes[string(types.QueueAttributeNameQueueArn)]
 	vis, err := strconv.Atoi(out.Attributes[string(types.QueueAttributeNameVisibilityTimeout)])
 	if err != nil {
-		return queueInfo{}, fmt.Errorf("localstack: event source mapping: queue %s has no usable VisibilityTimeout: %w", m.queueURL, err)
+		return queueInfo{}, fmt.Errorf("esm: queue %s has no usable VisibilityTimeout: %w", m.queueURL, err)
 	}
 	// Lambda refuses a mapping whose queue would make messages visible again while the function still runs.
 	if time.Duration(vis)*time.Second < m.opts.timeout {
 		return queueInfo{}, fmt.Errorf("%w: queue visibility timeout %ds is less than the function timeout %s", ErrInvalidMapping, vis, m.opts.timeout)
 	}
-	name := arn[strings.LastIndex(arn, ":")+1:]
+	parsed, err := awsarn.Parse(arn)
+	if err != nil {
+		return queueInfo{}, fmt.Errorf("esm: queue %s has no usable QueueArn %q: %w", m.queueURL, arn, err)
+	}
+	fifo := out.Attributes[string(types.QueueAttributeNameFifoQueue)] == "true"
+	if fifo && m.opts.batchSize > maxBatchSizeFIFO {
+		return queueInfo{}, fmt.Errorf("%w: batch size %d is outside 1..%d for a FIFO queue", ErrInvalidMapping, m.opts.batchSize, maxBatchSizeFIFO)
+	}
+	name := parsed.Resource
 	fn := m.opts.functionARN
 	if fn == "" {
-		fn = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s-consumer", arnRegion(arn), arnAccount(arn), strings.TrimSuffix(name, ".fifo"))
+		fn = fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s-consumer", parsed.Partition, parsed.Region, parsed.AccountID, strings.TrimSuffix(name, ".fifo"))
 	}
 	return queueInfo{url: m.queueURL, arn: arn, name: name, functionARN: fn, visibility: time.Duration(vis) * time.Second}, nil
 }
@@ -295,7 +294,7 @@ func (m *EventSourceMapping) queueInfo(ctx context.Context) (queueInfo, error) {
 // The window is cut short at half the visibility timeout, so that the first messages do not become visible again
 // while the batch is still being gathered; should a message come back anyway, the batch keeps it once, with its
 // newest receipt handle, which is the one a delete needs.
-func (m *EventSourceMapping) gather(ctx context.Context, q queueInfo) []types.Message {
+func (m *Mapping) gather(ctx context.Context, q queueInfo) []types.Message {
 	var (
 		batch    []types.Message
 		size     int
@@ -310,7 +309,7 @@ func (m *EventSourceMapping) gather(ctx context.Context, q queueInfo) []types.Me
 			}
 			wait = min(wait, remaining)
 		}
-		out, err := m.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		out, err := m.receive(ctx, q, wait, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(q.url),
 			MaxNumberOfMessages:         int32(min(10, m.opts.batchSize-len(batch))),
 			WaitTimeSeconds:             int32(wait / time.Second),
@@ -321,7 +320,7 @@ func (m *EventSourceMapping) gather(ctx context.Context, q queueInfo) []types.Me
 			if ctx.Err() != nil {
 				break
 			}
-			m.opts.logger.WarnContext(ctx, "localstack: event source mapping: receive failed; retrying", "queue", q.name, "error", err)
+			m.opts.logger.WarnContext(ctx, "esm: receive failed; retrying", "queue", q.name, "error", err)
 			if len(batch) > 0 {
 				break
 			}
@@ -351,14 +350,19 @@ func (m *EventSourceMapping) gather(ctx context.Context, q queueInfo) []types.Me
 }
 
 // invoke runs the handler on batch and settles the answer.
-func (m *EventSourceMapping) invoke(ctx context.Context, q queueInfo, batch []types.Message) {
+func (m *Mapping) invoke(ctx context.Context, q queueInfo, batch []types.Message) {
 	ev := NewSQSEvent(q.arn, batch)
-	requestID := newRequestID()
+	requestID := invoke.NewRequestID()
 	inv := Invocation{RequestID: requestID, Event: ev}
 	payload, err := marshalSQSEvent(ev)
 	if err == nil {
 		start := time.Now()
-		inv.Response, err = m.call(ctx, q, requestID, payload)
+		inv.Response, err = invoke.Call(ctx, m.handler, invoke.Request{
+			RequestID:   requestID,
+			FunctionARN: q.functionARN,
+			Timeout:     m.opts.timeout,
+			Payload:     payload,
+		})
 		inv.Duration = time.Since(start)
 	}
 
@@ -397,10 +401,10 @@ func (m *EventSourceMapping) invoke(ctx context.Context, q queueInfo, batch []ty
 	inv.Deleted = m.delete(ctx, q, toDelete)
 
 	if err != nil {
-		m.opts.logger.WarnContext(ctx, "localstack: event source mapping: batch failed; its messages return after the visibility timeout",
+		m.opts.logger.WarnContext(ctx, "esm: batch failed; its messages return after the visibility timeout",
 			"queue", q.name, "requestId", requestID, "messages", len(batch), "error", err)
 	} else if len(inv.Failed) > 0 {
-		m.opts.logger.InfoContext(ctx, "localstack: event source mapping: function reported failed items",
+		m.opts.logger.InfoContext(ctx, "esm: function reported failed items",
 			"queue", q.name, "requestId", requestID, "messages", len(batch), "failed", len(inv.Failed))
 	}
 	if m.opts.onInvocation != nil {
@@ -408,54 +412,32 @@ func (m *EventSourceMapping) invoke(ctx context.Context, q queueInfo, batch []ty
 	}
 }
 
-// call invokes the handler as Lambda would: with a deadline, a LambdaContext and a trace id in ctx, recovering a
-// panic, and giving up at the deadline.
-func (m *EventSourceMapping) call(ctx context.Context, q queueInfo, requestID string, payload []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, m.opts.timeout)
+// receive is one ReceiveMessage bounded by the long poll's wait plus [receiveMargin], so that an endpoint that
+// stops answering shows up in the log instead of stalling the mapping silently.
+func (m *Mapping) receive(ctx context.Context, q queueInfo, wait time.Duration, in *sqs.ReceiveMessageInput) (*sqs.ReceiveMessageOutput, error) {
+	rctx, cancel := context.WithTimeout(ctx, wait+receiveMargin)
 	defer cancel()
-	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
-		AwsRequestID:       requestID,
-		InvokedFunctionArn: q.functionARN,
-	})
-	// aws-lambda-go stores the trace id under this string key, and tracing libraries read it from there.
-	//lint:ignore SA1029 The key is aws-lambda-go's, not ours to choose.
-	ctx = context.WithValue(ctx, "x-amzn-trace-id", newTraceID())
-
-	type result struct {
-		resp []byte
-		err  error
+	out, err := m.client.ReceiveMessage(rctx, in)
+	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+		m.opts.logger.WarnContext(ctx, "esm: receive did not return within its deadline; the endpoint may be stuck",
+			"queue", q.name, "deadline", wait+receiveMargin)
 	}
-	done := make(chan result, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				done <- result{err: &PanicError{Value: v, Stack: debug.Stack()}}
-			}
-		}()
-		resp, err := m.handler.Invoke(ctx, payload)
-		done <- result{resp, err}
-	}()
-	select {
-	case r := <-done:
-		return r.resp, r.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: task timed out after %.2f seconds", ErrFunctionTimeout, m.opts.timeout.Seconds())
-	}
+	return out, err
 }
 
 // delete removes msgs from the queue in batches of ten and returns the ids SQS confirmed, in order.
-func (m *EventSourceMapping) delete(ctx context.Context, q queueInfo, msgs []types.Message) []string {
+func (m *Mapping) delete(ctx context.Context, q queueInfo, msgs []types.Message) []string {
 	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
 	defer cancel()
 	var deleted []string
-	for chunk := range chunks(msgs, 10) {
+	for chunk := range slices.Chunk(msgs, 10) {
 		entries := make([]types.DeleteMessageBatchRequestEntry, len(chunk))
 		for i, msg := range chunk {
 			entries[i] = types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: msg.ReceiptHandle}
 		}
 		out, err := m.client.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(q.url), Entries: entries})
 		if err != nil {
-			m.opts.logger.WarnContext(ctx, "localstack: event source mapping: delete failed; the messages will be received again",
+			m.opts.logger.WarnContext(ctx, "esm: delete failed; the messages will be received again",
 				"queue", q.name, "messages", len(chunk), "error", err)
 			continue
 		}
@@ -464,7 +446,7 @@ func (m *EventSourceMapping) delete(ctx context.Context, q queueInfo, msgs []typ
 			ok[aws.ToString(s.Id)] = true
 		}
 		for _, f := range out.Failed {
-			m.opts.logger.WarnContext(ctx, "localstack: event source mapping: delete of one message failed",
+			m.opts.logger.WarnContext(ctx, "esm: delete of one message failed",
 				"queue", q.name, "code", aws.ToString(f.Code), "message", aws.ToString(f.Message))
 		}
 		for i, msg := range chunk {
@@ -478,30 +460,17 @@ func (m *EventSourceMapping) delete(ctx context.Context, q queueInfo, msgs []typ
 
 // release makes messages that were received but never handed to the function visible again, so that stopping
 // the mapping does not hide them for a whole visibility timeout.
-func (m *EventSourceMapping) release(ctx context.Context, q queueInfo, msgs []types.Message) {
+func (m *Mapping) release(ctx context.Context, q queueInfo, msgs []types.Message) {
 	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
 	defer cancel()
-	for chunk := range chunks(msgs, 10) {
+	for chunk := range slices.Chunk(msgs, 10) {
 		entries := make([]types.ChangeMessageVisibilityBatchRequestEntry, len(chunk))
 		for i, msg := range chunk {
 			entries[i] = types.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: msg.ReceiptHandle}
 		}
 		if _, err := m.client.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(q.url), Entries: entries}); err != nil {
-			m.opts.logger.WarnContext(ctx, "localstack: event source mapping: releasing unprocessed messages failed; they return after the visibility timeout",
+			m.opts.logger.WarnContext(ctx, "esm: releasing unprocessed messages failed; they return after the visibility timeout",
 				"queue", q.name, "messages", len(chunk), "error", err)
-		}
-	}
-}
-
-// chunks yields s in consecutive pieces of at most n elements.
-func chunks[T any](s []T, n int) func(func([]T) bool) {
-	return func(yield func([]T) bool) {
-		for len(s) > 0 {
-			k := min(n, len(s))
-			if !yield(s[:k]) {
-				return
-			}
-			s = s[k:]
 		}
 	}
 }
@@ -517,11 +486,4 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
-}
-
-// newTraceID returns an X-Ray trace header in the format Lambda passes to functions.
-func newTraceID() string {
-	var b [20]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("Root=1-%08x-%x;Parent=%x;Sampled=0", time.Now().Unix(), b[:12], b[12:20])
 }

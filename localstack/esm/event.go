@@ -1,8 +1,9 @@
-package localstack
+package esm
 
 import (
 	"encoding/json"
-	"strings"
+
+	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,7 +21,10 @@ const eventSourceSQS = "aws:sqs"
 // the mapping does: NewSQSEvent copies what it is given and invents nothing, so a missing ApproximateReceiveCount
 // stays missing.
 func NewSQSEvent(queueARN string, msgs []types.Message) events.SQSEvent {
-	region := arnRegion(queueARN)
+	var region string
+	if a, err := awsarn.Parse(queueARN); err == nil {
+		region = a.Region
+	}
 	records := make([]events.SQSMessage, 0, len(msgs))
 	for _, m := range msgs {
 		r := events.SQSMessage{
@@ -58,25 +62,6 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// arnRegion returns the region field of an ARN (arn:partition:service:region:account:resource), or "" when arn is
-// not one.
-func arnRegion(arn string) string {
-	return arnField(arn, 3)
-}
-
-// arnAccount returns the account field of an ARN, or "" when arn is not one.
-func arnAccount(arn string) string {
-	return arnField(arn, 4)
-}
-
-func arnField(arn string, i int) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[i]
 }
 
 // wireSQSMessage is one record as Lambda serialises it. [events.SQSMessage] marshals an absent

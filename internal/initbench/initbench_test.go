@@ -2,10 +2,10 @@
 // and the init time (process start to the first /next request to the Runtime
 // API) of the functions in its subdirectories, and how long their first
 // invocation takes, run in lambdakit's Runtime API emulator
-// (localstack.StartRuntime). The emulator hands out trace headers with
+// (runtimeapi.Start). The emulator hands out trace headers with
 // Sampled=0, so the xray variant builds its subsegment but sends nothing.
 //
-//	go test -run '^$' -bench Init -benchtime 30x ./xraytrace/internal/initbench/
+//	go test -run '^$' -bench Init -benchtime 30x ./internal/initbench/
 //
 // Each round starts every variant once, in turn, so that a busy machine
 // slows them all alike; the figures are medians over the rounds.
@@ -27,7 +27,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/runtimeapi"
 )
 
 // variants are the function mains, by directory; bare is the baseline.
@@ -153,10 +153,10 @@ func otlpCollector(b *testing.B) string {
 func coldStart(bin string, env map[string]string) (start, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	rt, err := localstack.StartRuntime(ctx, bin,
-		localstack.WithRuntimeFunction("initbench"),
-		localstack.WithRuntimeEnv(env),
-		localstack.WithRuntimeLogger(slog.New(slog.DiscardHandler)))
+	rt, err := runtimeapi.Start(ctx, bin,
+		runtimeapi.WithFunction("initbench"),
+		runtimeapi.WithEnv(env),
+		runtimeapi.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return start{}, err
 	}

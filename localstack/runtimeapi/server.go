@@ -1,4 +1,4 @@
-package localstack
+package runtimeapi
 
 import (
 	"encoding/base64"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/lambdakit/lambdakit/localstack/internal/proc"
 )
 
 // Runtime API headers (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
@@ -30,7 +32,7 @@ const (
 // process is one bootstrap process and its conversation with the Runtime API.
 type process struct {
 	cmd          *exec.Cmd
-	stderr       *tailBuffer
+	stderr       *proc.Tail
 	started      time.Time
 	initDuration time.Duration // written before initDone is closed
 

@@ -1,4 +1,4 @@
-package localstack
+package esm
 
 import (
 	"context"
@@ -8,6 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +25,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lambdakit/lambdakit/handler"
+	"github.com/lambdakit/lambdakit/localstack"
+	"github.com/lambdakit/lambdakit/localstack/fixture"
+	"github.com/lambdakit/lambdakit/localstack/runtimeapi"
 )
 
 // The mapping tests use two-second visibility timeouts so that a failed batch comes back quickly, yet a batch that
@@ -39,16 +48,16 @@ func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 }
 
 // esmQueue creates a queue with a unique name for the calling test and returns it with an SQS client.
-func esmQueue(t *testing.T, name string, opts ...QueueOption) (*Queue, *sqs.Client) {
+func esmQueue(t *testing.T, name string, opts ...fixture.QueueOption) (*fixture.Queue, *sqs.Client) {
 	t.Helper()
-	cfg := Shared(t).AWSConfig()
+	cfg := localstack.Shared(t).AWSConfig()
 	base, fifo := strings.CutSuffix(name, "-fifo")
 	name = fmt.Sprintf("esm-%s-%d", base, time.Now().UnixNano()%1e9)
 	if fifo {
 		name += ".fifo"
 	}
-	opts = append([]QueueOption{WithVisibilityTimeout(testVisibility)}, opts...)
-	q, err := CreateQueue(t.Context(), cfg, name, opts...)
+	opts = append([]fixture.QueueOption{fixture.WithVisibilityTimeout(testVisibility)}, opts...)
+	q, err := fixture.CreateQueue(t.Context(), cfg, name, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +66,7 @@ func esmQueue(t *testing.T, name string, opts ...QueueOption) (*Queue, *sqs.Clie
 
 // sendBodies sends one message per body, in order, and returns their message ids. For a FIFO queue, group names the
 // message group of each body ("" for a standard queue).
-func sendBodies(t *testing.T, client *sqs.Client, q *Queue, group func(i int) string, bodies ...string) []string {
+func sendBodies(t *testing.T, client *sqs.Client, q *fixture.Queue, group func(i int) string, bodies ...string) []string {
 	t.Helper()
 	ids := make([]string, 0, len(bodies))
 	for i, b := range bodies {
@@ -79,7 +88,7 @@ func noGroup(int) string { return "" }
 
 // sendRange sends messages with bodies prefix<from>..prefix<to-1> using SendMessageBatch. It reports errors
 // instead of failing the test, so that it can run in a goroutine.
-func sendRange(ctx context.Context, client *sqs.Client, q *Queue, prefix string, from, to int) error {
+func sendRange(ctx context.Context, client *sqs.Client, q *fixture.Queue, prefix string, from, to int) error {
 	for start := from; start < to; start += 10 {
 		var entries []types.SendMessageBatchRequestEntry
 		for i := start; i < min(to, start+10); i++ {
@@ -140,19 +149,19 @@ func (r *recorder) wait(t *testing.T, n int, d time.Duration) []Invocation {
 }
 
 // startMapping runs a mapping for the rest of the test: the cleanup cancels it and checks that Run returned nil.
-func startMapping(t *testing.T, client SQSAPI, q *Queue, h lambda.Handler, opts ...MappingOption) *recorder {
+func startMapping(t *testing.T, client SQSAPI, q *fixture.Queue, h lambda.Handler, opts ...Option) *recorder {
 	t.Helper()
 	rec := newRecorder()
-	opts = append([]MappingOption{
-		WithHandlerTimeout(testTimeout),
-		WithMappingLogger(slog.New(slog.NewTextHandler(t.Output(), nil))),
+	opts = append([]Option{
+		WithTimeout(testTimeout),
+		WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))),
 		WithOnInvocation(rec.record),
 	}, opts...)
-	m, err := NewEventSourceMapping(client, q.URL, h, opts...)
+	m, err := New(client, q.URL, h, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	RunMapping(t, m)
+	RunInTest(t, m)
 	return rec
 }
 
@@ -184,7 +193,7 @@ func queueDepth(ctx context.Context, client *sqs.Client, url string) (visible, i
 
 // waitQueueEmpty waits for the deletes of invocations the test saw from inside the handler, which come after the
 // handler returns.
-func waitQueueEmpty(t *testing.T, client *sqs.Client, q *Queue) {
+func waitQueueEmpty(t *testing.T, client *sqs.Client, q *fixture.Queue) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if v, f := queueCounts(t, client, q.URL); v+f == 0 {
@@ -194,7 +203,7 @@ func waitQueueEmpty(t *testing.T, client *sqs.Client, q *Queue) {
 	assertQueueEmpty(t, client, q)
 }
 
-func assertQueueEmpty(t *testing.T, client *sqs.Client, q *Queue) {
+func assertQueueEmpty(t *testing.T, client *sqs.Client, q *fixture.Queue) {
 	t.Helper()
 	if v, f := queueCounts(t, client, q.URL); v+f != 0 {
 		t.Errorf("queue %s holds %d visible and %d in-flight messages, want none", q.Name, v, f)
@@ -273,7 +282,7 @@ func TestMappingEvent(t *testing.T) {
 			if s.lc == nil || s.lc.AwsRequestID != inv.RequestID || len(inv.RequestID) != 36 {
 				t.Errorf("LambdaContext = %+v, want request id %q (a UUID)", s.lc, inv.RequestID)
 			}
-			wantARN := "arn:aws:lambda:us-east-1:" + arnAccount(q.ARN) + ":function:" + strings.TrimSuffix(q.Name, ".fifo") + "-consumer"
+			wantARN := "arn:aws:lambda:us-east-1:" + strings.Split(q.ARN, ":")[4] + ":function:" + strings.TrimSuffix(q.Name, ".fifo") + "-consumer"
 			if s.lc != nil && s.lc.InvokedFunctionArn != wantARN {
 				t.Errorf("InvokedFunctionArn = %q, want %q", s.lc.InvokedFunctionArn, wantARN)
 			}
@@ -383,9 +392,9 @@ func TestMappingWholeBatchFails(t *testing.T) {
 			name:  "panic",
 			first: func(context.Context, []string) ([]byte, error) { panic("nil map") },
 			check: func(t *testing.T, err error) {
-				var pe *PanicError
+				var pe *handler.PanicError
 				if !errors.As(err, &pe) || pe.Value != "nil map" || len(pe.Stack) == 0 {
-					t.Errorf("Err = %v, want a *PanicError with value and stack", err)
+					t.Errorf("Err = %v, want a *handler.PanicError with value and stack", err)
 				}
 			},
 		},
@@ -648,8 +657,8 @@ func TestMappingDrainsOnCancel(t *testing.T) {
 		return nil, nil
 	})
 	rec := newRecorder()
-	m, err := NewEventSourceMapping(client, q.URL, h, WithHandlerTimeout(testTimeout), WithOnInvocation(rec.record),
-		WithMappingLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
+	m, err := New(client, q.URL, h, WithTimeout(testTimeout), WithOnInvocation(rec.record),
+		WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -678,14 +687,14 @@ func TestMappingDrainsOnCancel(t *testing.T) {
 // the function, become visible again as soon as Run stops, instead of after the visibility timeout.
 func TestMappingReleasesGatheredMessages(t *testing.T) {
 	t.Parallel()
-	q, client := esmQueue(t, "release", WithVisibilityTimeout(30*time.Second))
+	q, client := esmQueue(t, "release", fixture.WithVisibilityTimeout(30*time.Second))
 	sendBodies(t, client, q, noGroup, "a")
 	h := handlerFunc(func(context.Context, []byte) ([]byte, error) {
 		t.Error("handler called; the batching window should still be open")
 		return nil, nil
 	})
-	m, err := NewEventSourceMapping(client, q.URL, h, WithBatchSize(100), WithBatchingWindow(10*time.Second),
-		WithMappingLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
+	m, err := New(client, q.URL, h, WithBatchSize(100), WithBatchingWindow(10*time.Second),
+		WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -720,7 +729,7 @@ func TestMappingReleasesGatheredMessages(t *testing.T) {
 func TestMappingDLQ1000(t *testing.T) {
 	t.Parallel()
 	const n, backlog = 1000, 100
-	q, client := esmQueue(t, "dlq", WithDLQ(3))
+	q, client := esmQueue(t, "dlq", fixture.WithDLQ(3))
 	produced := make(chan error, 1)
 	go func() {
 		for sent := 0; sent < n; {
@@ -807,4 +816,47 @@ func TestMappingDLQ1000(t *testing.T) {
 		}
 	}
 	waitQueueEmpty(t, client, q)
+}
+
+// TestRuntimeBehindMapping runs the built bootstrap as the function of an SQS event-source mapping, the way the
+// deployed artifact consumes a queue.
+func TestRuntimeBehindMapping(t *testing.T) {
+	t.Parallel()
+	r, err := runtimeapi.Start(t.Context(), bootstrapPath(t), runtimeapi.WithTimeout(testTimeout), runtimeapi.WithOutput(t.Output()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	q, client := esmQueue(t, "runtime")
+	sent := sendBodies(t, client, q, noGroup, "a", "b")
+	rec := startMapping(t, client, q, r, WithMaxConcurrency(1))
+	inv := rec.wait(t, 1, 10*time.Second)[0]
+	if inv.Err != nil {
+		t.Fatalf("invocation failed: %v", inv.Err)
+	}
+	var got struct {
+		RequestID string `json:"requestId"`
+	}
+	if err := json.Unmarshal(inv.Response, &got); err != nil {
+		t.Fatalf("bootstrap reply %s: %v", inv.Response, err)
+	}
+	if got.RequestID != inv.RequestID {
+		t.Errorf("the bootstrap saw request id %q, want the mapping's %q", got.RequestID, inv.RequestID)
+	}
+	if diff := cmp.Diff(sent, inv.Deleted, cmpSorted); diff != "" {
+		t.Errorf("deleted mismatch (-sent +deleted):\n%s", diff)
+	}
+}
+
+// bootstrapPath builds runtimeapi's test bootstrap as the deployed artifact is built (GOOS=linux CGO_ENABLED=0
+// -tags lambda.norpc) and returns its path.
+func bootstrapPath(t testing.TB) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, "../runtimeapi/testdata/bootstrap")
+	cmd.Env = append(os.Environ(), "GOOS="+runtime.GOOS, "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build runtimeapi/testdata/bootstrap: %v\n%s", err, b)
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package localstack
+package esm
 
 import (
 	"encoding/json"
@@ -109,22 +109,19 @@ func TestNewSQSEventDecodesLikeAWSLambdaGo(t *testing.T) {
 	}
 }
 
-func TestArnFields(t *testing.T) {
-	tests := []struct {
-		arn, region, account string
-	}{
-		{"arn:aws:sqs:eu-west-1:000000000000:orders.fifo", "eu-west-1", "000000000000"},
-		{"arn:aws:lambda:us-east-1:123456789012:function:f:live", "us-east-1", "123456789012"},
-		{"not-an-arn", "", ""},
-		{"", "", ""},
+// TestEventRegionFromARN checks that a record's awsRegion is the queue ARN's region, and empty for a value that is
+// not an ARN.
+func TestEventRegionFromARN(t *testing.T) {
+	tests := []struct{ arn, region string }{
+		{"arn:aws:sqs:eu-west-1:000000000000:orders.fifo", "eu-west-1"},
+		{"not-an-arn", ""},
+		{"", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.arn, func(t *testing.T) {
-			if got := arnRegion(tt.arn); got != tt.region {
-				t.Errorf("arnRegion = %q, want %q", got, tt.region)
-			}
-			if got := arnAccount(tt.arn); got != tt.account {
-				t.Errorf("arnAccount = %q, want %q", got, tt.account)
+			ev := NewSQSEvent(tt.arn, goldenMessages()[:1])
+			if got := ev.Records[0].AWSRegion; got != tt.region {
+				t.Errorf("awsRegion = %q, want %q", got, tt.region)
 			}
 		})
 	}

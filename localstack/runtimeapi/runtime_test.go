@@ -1,6 +1,6 @@
 //go:build unix
 
-package localstack
+package runtimeapi
 
 import (
 	"context"
@@ -35,10 +35,10 @@ func bootstrapPath(t testing.TB) string {
 	return out
 }
 
-func startTestRuntime(t *testing.T, opts ...RuntimeOption) *Runtime {
+func startTestRuntime(t *testing.T, opts ...Option) *Runtime {
 	t.Helper()
-	opts = append([]RuntimeOption{WithRuntimeOutput(t.Output())}, opts...)
-	r, err := StartRuntime(t.Context(), bootstrapPath(t), opts...)
+	opts = append([]Option{WithOutput(t.Output())}, opts...)
+	r, err := Start(t.Context(), bootstrapPath(t), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func decodeReply(t *testing.T, b []byte) bootstrapReply {
 }
 
 func TestRuntimeTwoInvocations(t *testing.T) {
-	r := startTestRuntime(t, WithRuntimeFunction("orders"), WithRuntimeRegion("eu-west-1"), WithRuntimeTimeout(2*time.Second))
+	r := startTestRuntime(t, WithFunction("orders"), WithRegion("eu-west-1"), WithTimeout(2*time.Second))
 	if r.InitDuration() <= 0 {
 		t.Errorf("InitDuration = %s, want > 0", r.InitDuration())
 	}
@@ -130,7 +130,7 @@ func TestRuntimeInitFailure(t *testing.T) {
 	path := bootstrapPath(t)
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
-			_, err := StartRuntime(t.Context(), path, WithRuntimeEnv(map[string]string{"BOOTSTRAP_INIT": tt.mode}))
+			_, err := Start(t.Context(), path, WithEnv(map[string]string{"BOOTSTRAP_INIT": tt.mode}))
 			var ie *InitError
 			if !errors.As(err, &ie) {
 				t.Fatalf("err = %v, want an *InitError", err)
@@ -148,7 +148,7 @@ func TestRuntimeInitFailure(t *testing.T) {
 }
 
 func TestRuntimeTimeoutRestarts(t *testing.T) {
-	r := startTestRuntime(t, WithRuntimeTimeout(500*time.Millisecond))
+	r := startTestRuntime(t, WithTimeout(500*time.Millisecond))
 	_, err := r.InvokeReport(t.Context(), []byte(`{"op":"sleep","ms":5000}`))
 	var ie *InvokeError
 	if !errors.As(err, &ie) || ie.Type != "Sandbox.Timedout" || !errors.Is(err, ErrFunctionTimeout) {
@@ -183,7 +183,7 @@ func TestRuntimePanicRestarts(t *testing.T) {
 // TestRuntimeCloseLeavesNoProcess checks that Close kills and reaps the bootstrap, even in the middle of an
 // invocation.
 func TestRuntimeCloseLeavesNoProcess(t *testing.T) {
-	r, err := StartRuntime(t.Context(), bootstrapPath(t))
+	r, err := Start(t.Context(), bootstrapPath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,33 +209,13 @@ func TestRuntimeCloseLeavesNoProcess(t *testing.T) {
 	}
 }
 
-// TestRuntimeBehindMapping runs the built bootstrap as the function of an SQS event-source mapping, the way the
-// deployed artifact consumes a queue.
-func TestRuntimeBehindMapping(t *testing.T) {
-	t.Parallel()
-	r := startTestRuntime(t, WithRuntimeTimeout(testTimeout))
-	q, client := esmQueue(t, "runtime")
-	sent := sendBodies(t, client, q, noGroup, "a", "b")
-	rec := startMapping(t, client, q, r, WithMaxConcurrency(1))
-	inv := rec.wait(t, 1, 10*time.Second)[0]
-	if inv.Err != nil {
-		t.Fatalf("invocation failed: %v", inv.Err)
-	}
-	if got := decodeReply(t, inv.Response); got.RequestID != inv.RequestID {
-		t.Errorf("the bootstrap saw request id %q, want the mapping's %q", got.RequestID, inv.RequestID)
-	}
-	if diff := cmp.Diff(sent, inv.Deleted, cmpSorted); diff != "" {
-		t.Errorf("deleted mismatch (-sent +deleted):\n%s", diff)
-	}
-}
-
 // BenchmarkRuntimeColdStart starts a fresh bootstrap process per iteration, the way Lambda cold-starts an
 // execution environment, and reports the median init duration (process start to first /next).
 func BenchmarkRuntimeColdStart(b *testing.B) {
 	path := bootstrapPath(b)
 	var inits []time.Duration
 	for b.Loop() {
-		r, err := StartRuntime(b.Context(), path)
+		r, err := Start(b.Context(), path)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -250,7 +230,7 @@ func BenchmarkRuntimeColdStart(b *testing.B) {
 
 // BenchmarkRuntimeWarmInvoke measures one invocation of a warm process through the Runtime API.
 func BenchmarkRuntimeWarmInvoke(b *testing.B) {
-	r, err := StartRuntime(b.Context(), bootstrapPath(b))
+	r, err := Start(b.Context(), bootstrapPath(b))
 	if err != nil {
 		b.Fatal(err)
 	}

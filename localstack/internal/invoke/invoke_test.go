@@ -1,4 +1,4 @@
-package localstack
+package invoke
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) 
 
 var _ lambda.Handler = invokeFunc(nil)
 
-func TestInvokeHandlerErrors(t *testing.T) {
+func TestCallErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -90,7 +90,8 @@ func TestInvokeHandlerErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			out, got := invokeHandler(t.Context(), tt.handler, invocation{requestID: "req-1", timeout: 50 * time.Millisecond})
+			out, err := Call(t.Context(), tt.handler, Request{RequestID: "req-1", Timeout: 50 * time.Millisecond})
+			got := Document(err)
 			if out != nil {
 				t.Errorf("output = %q, want none", out)
 			}
@@ -101,7 +102,7 @@ func TestInvokeHandlerErrors(t *testing.T) {
 	}
 }
 
-func TestInvokeHandlerContext(t *testing.T) {
+func TestCallContext(t *testing.T) {
 	t.Parallel()
 	var (
 		lc       *lambdacontext.LambdaContext
@@ -113,10 +114,10 @@ func TestInvokeHandlerContext(t *testing.T) {
 		return payload, nil
 	})
 	before := time.Now()
-	out, ferr := invokeHandler(t.Context(), h, invocation{
-		functionARN: "arn:aws:lambda:us-east-1:123456789012:function:f",
-		timeout:     7 * time.Second,
-		payload:     []byte(`{"a":1}`),
+	out, ferr := Call(t.Context(), h, Request{
+		FunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:f",
+		Timeout:     7 * time.Second,
+		Payload:     []byte(`{"a":1}`),
 	})
 	if ferr != nil {
 		t.Fatal(ferr)
@@ -129,16 +130,5 @@ func TestInvokeHandlerContext(t *testing.T) {
 	}
 	if d := deadline.Sub(before); d <= 6*time.Second || d > 8*time.Second {
 		t.Errorf("deadline %v after the call, want the 7s function timeout", d)
-	}
-}
-
-func TestTailBuffer(t *testing.T) {
-	t.Parallel()
-	b := newTailBuffer(8)
-	for _, s := range []string{"abc", "defgh", "ijk"} {
-		fmt.Fprint(b, s)
-	}
-	if got := b.String(); got != "defghijk" {
-		t.Errorf("tail = %q, want the last 8 bytes", got)
 	}
 }

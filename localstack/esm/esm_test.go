@@ -1,4 +1,4 @@
-package localstack
+package esm
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 // receipt handle is in failDelete, as SQS does for a stale handle.
 type fakeSQS struct {
 	visibility string
+	fifo       string
 	attrsErr   error
 	failDelete map[string]bool
 
@@ -35,6 +36,7 @@ func (f *fakeSQS) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttrib
 	return &sqs.GetQueueAttributesOutput{Attributes: map[string]string{
 		"QueueArn":          "arn:aws:sqs:eu-west-1:123456789012:orders",
 		"VisibilityTimeout": f.visibility,
+		"FifoQueue":         f.fifo,
 	}}, nil
 }
 
@@ -86,26 +88,25 @@ func TestNewEventSourceMappingValidation(t *testing.T) {
 	tests := []struct {
 		name  string
 		url   string
-		opts  []MappingOption
+		opts  []Option
 		valid bool
 	}{
 		{name: "defaults", url: "https://sqs/q", valid: true},
-		{name: "standard batch 10000 with window", url: "https://sqs/q", opts: []MappingOption{WithBatchSize(10000), WithBatchingWindow(time.Second)}, valid: true},
-		{name: "standard batch 11 without window", url: "https://sqs/q", opts: []MappingOption{WithBatchSize(11)}},
-		{name: "standard batch 10001", url: "https://sqs/q", opts: []MappingOption{WithBatchSize(10001), WithBatchingWindow(time.Second)}},
-		{name: "FIFO batch 10", url: "https://sqs/q.fifo", opts: []MappingOption{WithBatchSize(10)}, valid: true},
-		{name: "FIFO batch 11", url: "https://sqs/q.fifo", opts: []MappingOption{WithBatchSize(11), WithBatchingWindow(time.Second)}},
-		{name: "batch 0", url: "https://sqs/q", opts: []MappingOption{WithBatchSize(0)}},
-		{name: "window 301s", url: "https://sqs/q", opts: []MappingOption{WithBatchingWindow(301 * time.Second)}},
-		{name: "negative window", url: "https://sqs/q", opts: []MappingOption{WithBatchingWindow(-time.Second)}},
-		{name: "concurrency 0", url: "https://sqs/q", opts: []MappingOption{WithMaxConcurrency(0)}},
-		{name: "timeout 0", url: "https://sqs/q", opts: []MappingOption{WithHandlerTimeout(0)}},
-		{name: "timeout 901s", url: "https://sqs/q", opts: []MappingOption{WithHandlerTimeout(901 * time.Second)}},
+		{name: "standard batch 10000 with window", url: "https://sqs/q", opts: []Option{WithBatchSize(10000), WithBatchingWindow(time.Second)}, valid: true},
+		{name: "standard batch 11 without window", url: "https://sqs/q", opts: []Option{WithBatchSize(11)}},
+		{name: "standard batch 10001", url: "https://sqs/q", opts: []Option{WithBatchSize(10001), WithBatchingWindow(time.Second)}},
+		{name: "FIFO batch 10", url: "https://sqs/q.fifo", opts: []Option{WithBatchSize(10)}, valid: true},
+		{name: "batch 0", url: "https://sqs/q", opts: []Option{WithBatchSize(0)}},
+		{name: "window 301s", url: "https://sqs/q", opts: []Option{WithBatchingWindow(301 * time.Second)}},
+		{name: "negative window", url: "https://sqs/q", opts: []Option{WithBatchingWindow(-time.Second)}},
+		{name: "concurrency 0", url: "https://sqs/q", opts: []Option{WithMaxConcurrency(0)}},
+		{name: "timeout 0", url: "https://sqs/q", opts: []Option{WithTimeout(0)}},
+		{name: "timeout 901s", url: "https://sqs/q", opts: []Option{WithTimeout(901 * time.Second)}},
 		{name: "no URL", url: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewEventSourceMapping(&fakeSQS{}, tt.url, ok, tt.opts...)
+			_, err := New(&fakeSQS{}, tt.url, ok, tt.opts...)
 			if tt.valid && err != nil {
 				t.Errorf("unexpected error: %v", err)
 			}
@@ -119,17 +120,20 @@ func TestNewEventSourceMappingValidation(t *testing.T) {
 func TestRunRefusesToStart(t *testing.T) {
 	errDenied := errors.New("access denied")
 	tests := []struct {
-		name string
-		fake *fakeSQS
-		want error
+		name  string
+		fake  *fakeSQS
+		batch int
+		want  error
 	}{
 		{name: "visibility shorter than timeout", fake: &fakeSQS{visibility: "2"}, want: ErrInvalidMapping},
 		{name: "attributes unreadable", fake: &fakeSQS{attrsErr: errDenied}, want: errDenied},
+		// FIFO is the queue's attribute, not its name: this URL has no .fifo suffix.
+		{name: "FIFO batch 11", fake: &fakeSQS{visibility: "30", fifo: "true"}, batch: 11, want: ErrInvalidMapping},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := NewEventSourceMapping(tt.fake, "https://sqs/orders", handlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, nil }),
-				WithHandlerTimeout(3*time.Second), WithMappingLogger(discardLogger))
+			m, err := New(tt.fake, "https://sqs/orders", handlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, nil }),
+				WithTimeout(3*time.Second), WithLogger(discardLogger), WithBatchSize(max(tt.batch, 10)), WithBatchingWindow(time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,8 +155,8 @@ func TestMappingReportsOnlyConfirmedDeletes(t *testing.T) {
 		},
 	}
 	got := make(chan Invocation, 1)
-	m, err := NewEventSourceMapping(fake, "https://sqs/orders", handlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, nil }),
-		WithMappingLogger(discardLogger), WithOnInvocation(func(inv Invocation) { got <- inv }))
+	m, err := New(fake, "https://sqs/orders", handlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, nil }),
+		WithLogger(discardLogger), WithOnInvocation(func(inv Invocation) { got <- inv }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,8 +179,8 @@ func TestMappingReportsOnlyConfirmedDeletes(t *testing.T) {
 // TestRunTwice: a mapping runs once at a time.
 func TestRunTwice(t *testing.T) {
 	fake := &fakeSQS{visibility: "30"}
-	m, err := NewEventSourceMapping(fake, "https://sqs/orders", handlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, nil }),
-		WithMappingLogger(discardLogger))
+	m, err := New(fake, "https://sqs/orders", handlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, nil }),
+		WithLogger(discardLogger))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package localstack
+package runtimeapi
 
 import (
 	"context"
@@ -17,7 +17,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/lambdakit/lambdakit/localstack/internal/invoke"
+	"github.com/lambdakit/lambdakit/localstack/internal/proc"
 )
+
+// ErrFunctionTimeout is wrapped by the error of an init phase or invocation
+// that ran out of time. It is the same value as esm.ErrFunctionTimeout.
+var ErrFunctionTimeout = invoke.ErrFunctionTimeout
 
 // Defaults of a [Runtime], those of a new Lambda function.
 const (
@@ -29,10 +36,10 @@ const (
 	stderrTail = 64 * 1024
 )
 
-// RuntimeOption configures a [Runtime].
-type RuntimeOption func(*runtimeOptions)
+// Option configures a [Runtime].
+type Option func(*options)
 
-type runtimeOptions struct {
+type options struct {
 	functionName string
 	region       string
 	memoryMB     int
@@ -43,37 +50,37 @@ type runtimeOptions struct {
 	logger       *slog.Logger
 }
 
-// WithRuntimeFunction sets the function name the bootstrap sees in AWS_LAMBDA_FUNCTION_NAME, its log group and
+// WithFunction sets the function name the bootstrap sees in AWS_LAMBDA_FUNCTION_NAME, its log group and
 // its ARN. Default "bootstrap-function".
-func WithRuntimeFunction(name string) RuntimeOption {
-	return func(o *runtimeOptions) { o.functionName = name }
+func WithFunction(name string) Option {
+	return func(o *options) { o.functionName = name }
 }
 
-// WithRuntimeTimeout sets the function timeout: the deadline the bootstrap receives with each invocation, after
+// WithTimeout sets the function timeout: the deadline the bootstrap receives with each invocation, after
 // which the Runtime kills the process, as Lambda does, and starts a fresh one on the next invocation. Default 3 s.
-func WithRuntimeTimeout(d time.Duration) RuntimeOption {
-	return func(o *runtimeOptions) { o.timeout = d }
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
 }
 
-// WithRuntimeMemory sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE in MB. It limits nothing. Default 128.
-func WithRuntimeMemory(mb int) RuntimeOption { return func(o *runtimeOptions) { o.memoryMB = mb } }
+// WithMemory sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE in MB. It limits nothing. Default 128.
+func WithMemory(mb int) Option { return func(o *options) { o.memoryMB = mb } }
 
-// WithRuntimeRegion sets AWS_REGION, AWS_DEFAULT_REGION and the region of the function ARN. Default us-east-1.
-func WithRuntimeRegion(region string) RuntimeOption {
-	return func(o *runtimeOptions) { o.region = region }
+// WithRegion sets AWS_REGION, AWS_DEFAULT_REGION and the region of the function ARN. Default us-east-1.
+func WithRegion(region string) Option {
+	return func(o *options) { o.region = region }
 }
 
-// WithRuntimeInitTimeout bounds the init phase, from process start to its first request for an invocation.
+// WithInitTimeout bounds the init phase, from process start to its first request for an invocation.
 // Default 10 s, Lambda's limit.
-func WithRuntimeInitTimeout(d time.Duration) RuntimeOption {
-	return func(o *runtimeOptions) { o.initTimeout = d }
+func WithInitTimeout(d time.Duration) Option {
+	return func(o *options) { o.initTimeout = d }
 }
 
-// WithRuntimeEnv adds environment variables, such as AWS_ENDPOINT_URL and credentials for an emulator, or
+// WithEnv adds environment variables, such as AWS_ENDPOINT_URL and credentials for an emulator, or
 // overrides the ones the Runtime sets. The bootstrap inherits nothing else from the test process, as a Lambda
 // function inherits nothing from its host.
-func WithRuntimeEnv(env map[string]string) RuntimeOption {
-	return func(o *runtimeOptions) {
+func WithEnv(env map[string]string) Option {
+	return func(o *options) {
 		if o.env == nil {
 			o.env = make(map[string]string, len(env))
 		}
@@ -83,13 +90,13 @@ func WithRuntimeEnv(env map[string]string) RuntimeOption {
 	}
 }
 
-// WithRuntimeOutput sends the bootstrap's stdout and stderr, its "CloudWatch logs", to w. Default: discarded,
+// WithOutput sends the bootstrap's stdout and stderr, its "CloudWatch logs", to w. Default: discarded,
 // except the tail of stderr that an [InitError] carries.
-func WithRuntimeOutput(w io.Writer) RuntimeOption { return func(o *runtimeOptions) { o.output = w } }
+func WithOutput(w io.Writer) Option { return func(o *options) { o.output = w } }
 
-// WithRuntimeLogger sets where the Runtime writes Lambda's START, END and REPORT lines. Default [slog.Default],
+// WithLogger sets where the Runtime writes Lambda's START, END and REPORT lines. Default [slog.Default],
 // at debug level.
-func WithRuntimeLogger(l *slog.Logger) RuntimeOption { return func(o *runtimeOptions) { o.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // InitError reports a bootstrap that failed its init phase: it exited, reported an error to
 // /runtime/init/error, or did not ask for an invocation within the init timeout.
@@ -103,7 +110,7 @@ type InitError struct {
 }
 
 func (e *InitError) Error() string {
-	msg := fmt.Sprintf("localstack: bootstrap init failed: %s: %s", e.Type, e.Message)
+	msg := fmt.Sprintf("runtimeapi: bootstrap init failed: %s: %s", e.Type, e.Message)
 	if s := strings.TrimSpace(e.Stderr); s != "" {
 		msg += "\nstderr:\n" + s
 	}
@@ -112,8 +119,8 @@ func (e *InitError) Error() string {
 
 // Unwrap returns [ErrFunctionTimeout] for an init phase that ran out of time.
 func (e *InitError) Unwrap() error {
-	if e.Type == errorTypeTimeout {
-		return ErrFunctionTimeout
+	if e.Type == invoke.TimeoutErrorType {
+		return invoke.ErrFunctionTimeout
 	}
 	return nil
 }
@@ -132,25 +139,24 @@ type InvokeError struct {
 }
 
 func (e *InvokeError) Error() string {
-	return fmt.Sprintf("localstack: invocation %s failed: %s: %s", e.RequestID, e.Type, e.Message)
+	return fmt.Sprintf("runtimeapi: invocation %s failed: %s: %s", e.RequestID, e.Type, e.Message)
 }
 
 // Unwrap returns [ErrFunctionTimeout] for a timed-out invocation.
 func (e *InvokeError) Unwrap() error {
-	if e.Type == errorTypeTimeout {
-		return ErrFunctionTimeout
+	if e.Type == invoke.TimeoutErrorType {
+		return invoke.ErrFunctionTimeout
 	}
 	return nil
 }
 
 const (
-	errorTypeTimeout  = "Sandbox.Timedout"
 	errorTypeExit     = "Runtime.ExitError"
 	errorTypeTooLarge = "Function.ResponseSizeTooLarge"
 )
 
-// RuntimeReport is what Lambda's REPORT log line says about one invocation.
-type RuntimeReport struct {
+// Report is what Lambda's REPORT log line says about one invocation.
+type Report struct {
 	RequestID string
 	// Duration runs from handing the event to the runtime to receiving its response or error.
 	Duration time.Duration
@@ -167,16 +173,16 @@ type RuntimeReport struct {
 // invocation at a time and measures init and invocation durations. A timed-out or crashed process is killed and
 // replaced by a fresh one, with its own init, on the next invocation.
 //
-// Runtime implements [lambda.Handler], so it can serve an [EventSourceMapping] or [Emulator.RegisterFunction].
+// Runtime implements [lambda.Handler], so it can serve an esm.Mapping or localstack.Emulator.RegisterFunction.
 // Its methods are safe for concurrent use; invocations queue for the single process, as they would for one
 // Lambda execution environment. Time spent queued counts against a caller's ctx deadline, so a mapping in front
 // of one Runtime should use WithMaxConcurrency(1).
 //
-// Measuring cold starts is a loop of StartRuntime, [Runtime.InitDuration] and [Runtime.Close]; each start costs
+// Measuring cold starts is a loop of Start, [Runtime.InitDuration] and [Runtime.Close]; each start costs
 // a process and a loopback listener (see BenchmarkRuntimeColdStart).
 type Runtime struct {
 	bootstrap string
-	opts      runtimeOptions
+	opts      options
 	arn       string
 	ln        net.Listener
 	srv       *http.Server
@@ -191,16 +197,16 @@ type Runtime struct {
 
 var _ lambda.Handler = (*Runtime)(nil)
 
-// StartRuntime starts the bootstrap executable at path and returns once it has initialised, that is, once it
+// Start starts the bootstrap executable at path and returns once it has initialised, that is, once it
 // has asked for its first invocation; [Runtime.InitDuration] then tells how long that took. A bootstrap that
 // exits, reports an init error or exceeds the init timeout yields an *[InitError] and leaves no process behind.
 // The caller must Close the Runtime.
-func StartRuntime(ctx context.Context, path string, opts ...RuntimeOption) (*Runtime, error) {
-	o := runtimeOptions{
+func Start(ctx context.Context, path string, opts ...Option) (*Runtime, error) {
+	o := options{
 		functionName: "bootstrap-function",
 		region:       "us-east-1",
 		memoryMB:     defaultMemoryMB,
-		timeout:      defaultFunctionTimeout,
+		timeout:      invoke.DefaultTimeout,
 		initTimeout:  defaultInitTimeout,
 		output:       io.Discard,
 		logger:       slog.Default(),
@@ -209,18 +215,18 @@ func StartRuntime(ctx context.Context, path string, opts ...RuntimeOption) (*Run
 		opt(&o)
 	}
 	if o.timeout <= 0 || o.initTimeout <= 0 {
-		return nil, fmt.Errorf("localstack: runtime: timeouts must be positive")
+		return nil, fmt.Errorf("runtimeapi: timeouts must be positive")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("localstack: runtime: %w", err)
+		return nil, fmt.Errorf("runtimeapi: %w", err)
 	}
 	if _, err := exec.LookPath(abs); err != nil {
-		return nil, fmt.Errorf("localstack: runtime: bootstrap: %w", err)
+		return nil, fmt.Errorf("runtimeapi: bootstrap: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("localstack: runtime: listen: %w", err)
+		return nil, fmt.Errorf("runtimeapi: listen: %w", err)
 	}
 	r := &Runtime{
 		bootstrap: abs,
@@ -251,7 +257,7 @@ func (r *Runtime) InitDuration() time.Duration {
 
 // Invoke runs one invocation and returns the function's response. It implements [lambda.Handler]. A function
 // error is returned as a [messages.InvokeResponse_Error] value, the one error type aws-lambda-go passes through
-// unchanged, so the bootstrap's errorType survives when the Runtime serves [Emulator.RegisterFunction]; use
+// unchanged, so the bootstrap's errorType survives when the Runtime serves localstack.Emulator.RegisterFunction; use
 // [Runtime.InvokeReport] for an *[InvokeError] and the durations.
 func (r *Runtime) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	rep, err := r.InvokeReport(ctx, payload)
@@ -267,11 +273,11 @@ func (r *Runtime) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // when there is one. A function error, a timeout and a crash return an
 // *[InvokeError]; a failed cold start an *[InitError]. When ctx ends before the function answers, the process is
 // killed, because it cannot be told to abandon the invocation, and ctx's error is returned.
-func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (RuntimeReport, error) {
+func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (Report, error) {
 	select {
 	case r.slot <- struct{}{}:
 	case <-ctx.Done():
-		return RuntimeReport{}, ctx.Err()
+		return Report{}, ctx.Err()
 	}
 	defer func() { <-r.slot }()
 
@@ -282,17 +288,17 @@ func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (RuntimeRepo
 		timeout = min(timeout, time.Until(d))
 	}
 	inv := &pendingInvoke{
-		id:       newRequestID(),
+		id:       invoke.NewRequestID(),
 		payload:  payload,
 		deadline: time.Now().Add(timeout),
 		arn:      r.arn,
-		trace:    newTraceID(),
+		trace:    invoke.NewTraceID(),
 		result:   make(chan invokeResult, 1),
 	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		inv.id = lc.AwsRequestID
 	}
-	rep := RuntimeReport{RequestID: inv.id}
+	rep := Report{RequestID: inv.id}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 
@@ -315,7 +321,7 @@ func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (RuntimeRepo
 			r.kill(p)
 		case <-timer.C:
 			r.kill(p)
-			return rep, &InvokeError{RequestID: inv.id, Type: errorTypeTimeout,
+			return rep, &InvokeError{RequestID: inv.id, Type: invoke.TimeoutErrorType,
 				Message: fmt.Sprintf("RequestId: %s Error: the runtime did not ask for the invocation within %.2f seconds", inv.id, r.opts.timeout.Seconds())}
 		case <-ctx.Done():
 			return rep, ctx.Err()
@@ -329,7 +335,7 @@ func (r *Runtime) InvokeReport(ctx context.Context, payload []byte) (RuntimeRepo
 		res = invokeResult{err: r.exitError(inv.id, p), at: time.Now()}
 	case <-timer.C:
 		r.kill(p)
-		res = invokeResult{err: &InvokeError{RequestID: inv.id, Type: errorTypeTimeout,
+		res = invokeResult{err: &InvokeError{RequestID: inv.id, Type: invoke.TimeoutErrorType,
 			Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, timeout.Seconds())}, at: time.Now()}
 	case <-ctx.Done():
 		r.kill(p)
@@ -358,7 +364,7 @@ func (r *Runtime) Close() error {
 	r.proc = nil
 	r.mu.Unlock()
 	if p != nil {
-		killGroup(p.cmd.Process)
+		proc.KillGroup(p.cmd.Process)
 		<-p.exited
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -374,7 +380,7 @@ func (r *Runtime) ensureProcess(ctx context.Context) (p *process, initDuration t
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
-		return nil, 0, errors.New("localstack: runtime is closed")
+		return nil, 0, errors.New("runtimeapi: runtime is closed")
 	}
 	if p := r.proc; p != nil {
 		select {
@@ -394,9 +400,9 @@ func (r *Runtime) ensureProcess(ctx context.Context) (p *process, initDuration t
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		killGroup(p.cmd.Process)
+		proc.KillGroup(p.cmd.Process)
 		<-p.exited
-		return nil, 0, errors.New("localstack: runtime is closed")
+		return nil, 0, errors.New("runtimeapi: runtime is closed")
 	}
 	r.proc = p
 	r.initDuration = p.initDuration
@@ -406,7 +412,7 @@ func (r *Runtime) ensureProcess(ctx context.Context) (p *process, initDuration t
 // start launches a fresh process and waits for the end of its init phase.
 func (r *Runtime) start(ctx context.Context) (*process, error) {
 	p := &process{
-		stderr:   newTailBuffer(stderrTail),
+		stderr:   proc.NewTail(stderrTail),
 		initDone: make(chan struct{}),
 		initErr:  make(chan *messages.InvokeResponse_Error, 1),
 		next:     make(chan *pendingInvoke),
@@ -417,7 +423,7 @@ func (r *Runtime) start(ctx context.Context) (*process, error) {
 	cmd.Env = r.environ()
 	cmd.Stdout = r.opts.output
 	cmd.Stderr = io.MultiWriter(p.stderr, r.opts.output)
-	cmd.SysProcAttr = childSysProcAttr()
+	cmd.SysProcAttr = proc.SysProcAttr()
 	p.cmd = cmd
 
 	// The server finds the process through r.proc only after init, so the init handlers reach it here.
@@ -434,7 +440,7 @@ func (r *Runtime) start(ctx context.Context) (*process, error) {
 	}()
 
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("localstack: runtime: start %s: %w", r.bootstrap, err)
+		return nil, fmt.Errorf("runtimeapi: start %s: %w", r.bootstrap, err)
 	}
 	go func() {
 		p.waitErr = cmd.Wait()
@@ -453,7 +459,7 @@ func (r *Runtime) start(ctx context.Context) (*process, error) {
 		return nil, &InitError{Type: errorTypeExit, Message: fmt.Sprintf("Runtime exited with error: %v", exitText(p.waitErr)), Stderr: p.stderr.String()}
 	case <-timer.C:
 		r.kill(p)
-		return nil, &InitError{Type: errorTypeTimeout, Message: fmt.Sprintf("init phase did not finish within %s", r.opts.initTimeout), Stderr: p.stderr.String()}
+		return nil, &InitError{Type: invoke.TimeoutErrorType, Message: fmt.Sprintf("init phase did not finish within %s", r.opts.initTimeout), Stderr: p.stderr.String()}
 	case <-ctx.Done():
 		r.kill(p)
 		return nil, ctx.Err()
@@ -462,7 +468,7 @@ func (r *Runtime) start(ctx context.Context) (*process, error) {
 
 // kill ends p and forgets it, so that the next invocation starts a fresh process.
 func (r *Runtime) kill(p *process) {
-	killGroup(p.cmd.Process)
+	proc.KillGroup(p.cmd.Process)
 	<-p.exited
 	r.mu.Lock()
 	if r.proc == p {
@@ -494,7 +500,7 @@ func (r *Runtime) environ() []string {
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": fmt.Sprint(o.memoryMB),
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + o.functionName,
-		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + strings.ReplaceAll(newRequestID(), "-", ""),
+		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + strings.ReplaceAll(invoke.NewRequestID(), "-", ""),
 		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
 		"AWS_REGION":                      o.region,
 		"AWS_DEFAULT_REGION":              o.region,
