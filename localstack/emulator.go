@@ -179,7 +179,9 @@ type readyLine struct {
 	Patches json.RawMessage `json:"patches"`
 }
 
-// TEMPORARY while the launcher moves to the registry format.
+// patches reads the ready line's patch list: objects from the launcher's
+// registry, or the plain list of applied names the launcher printed before
+// it (remove this fallback when the registry launcher lands).
 func (r readyLine) patches() []Patch {
 	var ps []Patch
 	if json.Unmarshal(r.Patches, &ps) == nil {

@@ -60,7 +60,8 @@ func (e *TimeoutError) Unwrap() error { return ErrFunctionTimeout }
 // Call runs h as the Lambda Go runtime does. The handler's ctx carries a
 // deadline Timeout from now, a [lambdacontext.LambdaContext] with the request
 // id and function ARN, and the trace header. It returns the handler's output,
-// or its error as returned, a *[handler.PanicError] for a panic, or a
+// or its error as returned, an error that errors.As finds a
+// *[handler.PanicError] in for a panic, or a
 // *[TimeoutError] for a handler still running at the deadline; that handler
 // is left to notice its cancelled ctx (a goroutine cannot be killed, unlike
 // Lambda's sandbox) and its result is ignored.
@@ -83,7 +84,7 @@ func Call(ctx context.Context, h lambda.Handler, req Request) ([]byte, error) {
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				done <- result{err: &handler.PanicError{Value: v, Stack: debug.Stack()}}
+				done <- result{err: &panicked{&handler.PanicError{Value: v, Stack: debug.Stack()}}}
 			}
 		}()
 		out, err := h.Invoke(ctx, req.Payload)
@@ -117,6 +118,15 @@ func withDefaults(req Request) Request {
 	return req
 }
 
+// panicked marks a panic that Call recovered, as opposed to a
+// *handler.PanicError the handler returned (handler.Recover does): Lambda
+// names the first after the panic value and the second "PanicError".
+// errors.As finds the *handler.PanicError inside.
+type panicked struct{ p *handler.PanicError }
+
+func (e *panicked) Error() string { return e.p.Error() }
+func (e *panicked) Unwrap() error { return e.p }
+
 // Document returns the error document Lambda reports for an error of [Call]:
 // a [messages.InvokeResponse_Error] passes through; a timeout is
 // Sandbox.Timedout; a panic is named after the panic value's type with its %v
@@ -128,11 +138,11 @@ func Document(err error) *messages.InvokeResponse_Error {
 	if errors.As(err, &te) {
 		return &messages.InvokeResponse_Error{Type: TimeoutErrorType, Message: te.Error()}
 	}
-	if pe, ok := err.(*handler.PanicError); ok {
-		if e, ok := pe.Value.(error); ok {
+	if pe, ok := err.(*panicked); ok {
+		if e, ok := pe.p.Value.(error); ok {
 			return Document(e)
 		}
-		return &messages.InvokeResponse_Error{Type: reflect.TypeOf(pe.Value).Name(), Message: fmt.Sprintf("%v", pe.Value)}
+		return &messages.InvokeResponse_Error{Type: reflect.TypeOf(pe.p.Value).Name(), Message: fmt.Sprintf("%v", pe.p.Value)}
 	}
 	if ive, ok := err.(messages.InvokeResponse_Error); ok {
 		return &ive

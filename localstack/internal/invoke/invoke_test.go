@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/lambdakit/lambdakit/handler"
 )
 
 type ValueError struct{}
@@ -66,6 +68,13 @@ func TestCallErrors(t *testing.T) {
 				return nil, messages.InvokeResponse_Error{Type: "Custom.Name", Message: "m"}
 			},
 			want: &messages.InvokeResponse_Error{Type: "Custom.Name", Message: "m"},
+		},
+		{
+			name: "a returned *handler.PanicError is named PanicError, as the runtime names it",
+			handler: func(context.Context, []byte) ([]byte, error) {
+				return nil, &handler.PanicError{Value: "recovered by middleware"}
+			},
+			want: &messages.InvokeResponse_Error{Type: "PanicError", Message: "handler: panic: recovered by middleware"},
 		},
 		{
 			name:    "panic with a string",
