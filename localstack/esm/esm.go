@@ -59,8 +59,9 @@ const (
 	receiveReserve = 10 * 256 * 1024
 )
 
-// Internal timings. pollWait is short (Lambda long-polls for 20 s) because a cancelled long poll stays open on the
-// emulator and would take messages that nobody then sees until their visibility timeout expires.
+// Internal timings. pollWait is short (Lambda long-polls for 20 s) because stopping the mapping waits for the
+// receive in flight: a long poll abandoned by the client stays open on the server and would take messages that
+// nobody then sees until their visibility timeout expires, so a receive is never cancelled, only bounded.
 const (
 	pollWait      = 1 * time.Second
 	emptyPollNap  = 50 * time.Millisecond
@@ -204,9 +205,10 @@ type queueInfo struct {
 	visibility                  time.Duration
 }
 
-// Run polls the queue and invokes the handler until ctx is done. Then it stops polling, lets the invocations in
-// flight finish (each is bounded by the function timeout) and settles them, makes messages it had received but not
-// yet handed to the function visible again, and returns nil. It never deletes a message whose invocation did not
+// Run polls the queue and invokes the handler until ctx is done. Then it stops polling (the receive in flight, at
+// most about a second long, finishes first), lets the invocations in flight finish (each is bounded by the function
+// timeout) and settles them, makes messages it had received but not yet handed to the function visible again, and
+// returns nil. It never deletes a message whose invocation did not
 // succeed. Receive and delete errors are logged and retried; Run returns an error only when it cannot start:
 // the queue's attributes cannot be read, the queue's visibility timeout is shorter than the function timeout, or
 // the mapping is already running.
@@ -413,12 +415,14 @@ func (m *Mapping) invoke(ctx context.Context, q queueInfo, batch []types.Message
 }
 
 // receive is one ReceiveMessage bounded by the long poll's wait plus [receiveMargin], so that an endpoint that
-// stops answering shows up in the log instead of stalling the mapping silently.
+// stops answering shows up in the log instead of stalling the mapping silently. It outlives ctx: cancelling a
+// long poll would not stop it on the server, and what it then received would stay hidden from everyone for the
+// visibility timeout; finished, its messages go back to the queue with the rest of the gathered batch.
 func (m *Mapping) receive(ctx context.Context, q queueInfo, wait time.Duration, in *sqs.ReceiveMessageInput) (*sqs.ReceiveMessageOutput, error) {
-	rctx, cancel := context.WithTimeout(ctx, wait+receiveMargin)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait+receiveMargin)
 	defer cancel()
 	out, err := m.client.ReceiveMessage(rctx, in)
-	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+	if err != nil && rctx.Err() != nil {
 		m.opts.logger.WarnContext(ctx, "esm: receive did not return within its deadline; the endpoint may be stuck",
 			"queue", q.name, "deadline", wait+receiveMargin)
 	}
