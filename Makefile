@@ -24,8 +24,11 @@ fmt:
 vet:
 	$(GO) vet ./...
 
+## lint: staticcheck on the Go code; py_compile (and pyflakes when installed)
+## on the emulator launcher's Python.
 lint: $(STATICCHECK)
 	$(STATICCHECK) ./...
+	@bash scripts/lint-python.sh
 
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/.tools/bin GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

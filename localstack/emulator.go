@@ -154,7 +154,7 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 			<-e.exited
 			return nil, e.exitError()
 		}
-		e.moto = Moto{Version: line.Moto, Patches: line.patches()}
+		e.moto = Moto{Version: line.Moto, Patches: line.Patches}
 		e.endpoint = "http://127.0.0.1:" + strconv.Itoa(line.Port)
 	case <-e.exited:
 		return nil, e.exitError()
@@ -173,27 +173,12 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 	return e, nil
 }
 
+// readyLine is the launcher's ready line: its port, moto's version and the
+// patch registry's outcome.
 type readyLine struct {
-	Port    int             `json:"port"`
-	Moto    string          `json:"moto"`
-	Patches json.RawMessage `json:"patches"`
-}
-
-// patches reads the ready line's patch list: objects from the launcher's
-// registry, or the plain list of applied names the launcher printed before
-// it (remove this fallback when the registry launcher lands).
-func (r readyLine) patches() []Patch {
-	var ps []Patch
-	if json.Unmarshal(r.Patches, &ps) == nil {
-		return ps
-	}
-	ps = nil
-	var names []string
-	_ = json.Unmarshal(r.Patches, &names)
-	for _, n := range names {
-		ps = append(ps, Patch{Name: n, Status: "applied"})
-	}
-	return ps
+	Port    int     `json:"port"`
+	Moto    string  `json:"moto"`
+	Patches []Patch `json:"patches"`
 }
 
 // scanLauncherStdout delivers the ready line and then drains stdout so that

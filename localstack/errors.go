@@ -18,8 +18,9 @@ var ErrUnavailable = errors.New("localstack: embedded emulator unavailable")
 var ErrNotEmbedded = errors.New("localstack: operation needs the embedded emulator")
 
 // installHint says what to install when the embedded emulator is unavailable.
-const installHint = `install Python 3 and moto with its server extras (pip install "moto[server]>=5.2.1", ` +
-	`or scripts/ensure-moto.sh in the lambdakit repository), or point AWS_ENDPOINT_URL at a running LocalStack`
+const installHint = `install Python 3 and the pinned moto (pip install "moto[server]==5.2.1", as ` +
+	`localstack/launcher/requirements.txt in the lambdakit repository says; scripts/ensure-moto.sh does it), ` +
+	`or point AWS_ENDPOINT_URL at a running LocalStack`
 
 // StartError reports why the embedded emulator did not start. Stderr holds the
 // end of the launcher's standard error, which usually names the cause.

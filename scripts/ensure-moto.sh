@@ -2,21 +2,21 @@
 # ensure-moto.sh: make sure the embedded emulator (moto server) can run.
 #
 # The localstack package launches `python3 localstack/launcher/moto_launcher.py`,
-# which needs moto >= MOTO_MIN with its server extras (werkzeug, flask, ...).
-# This script checks for that, installs it with pip where a package index is
-# reachable, and otherwise fails with a message saying what to install.
+# which needs exactly the moto pinned in localstack/launcher/requirements.txt,
+# with its server extras (werkzeug, flask, ...). This script checks for that,
+# installs the requirements file with pip where a package index is reachable,
+# and otherwise fails with a message saying what to install.
 #
 # Environment:
 #   LAMBDAKIT_PYTHON  interpreter to check (default: python3), the same one
 #                     the Go package uses.
-#   MOTO_MIN          minimum moto version (default: 5.2.1).
 #   AWS_ENDPOINT_URL  when set, tests use that endpoint (e.g. a real LocalStack)
 #                     and no moto is needed: the check is skipped.
 set -euo pipefail
 
 PYTHON="${LAMBDAKIT_PYTHON:-python3}"
-MOTO_MIN="${MOTO_MIN:-5.2.1}"
-SPEC="moto[server]>=${MOTO_MIN}"
+REQUIREMENTS="localstack/launcher/requirements.txt"
+cd "$(dirname "$0")/.."
 
 if [[ -n "${AWS_ENDPOINT_URL:-}" ]]; then
   echo "ensure-moto: AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL}; tests use that endpoint, moto not needed"
@@ -26,30 +26,23 @@ fi
 fail() {
   cat >&2 <<MSG
 ensure-moto: $1
-The integration tests need moto server (the embedded AWS emulator). Install it with:
-    ${PYTHON} -m pip install "${SPEC}"
+The integration tests need moto server ${PINNED:+${PINNED} }(the embedded AWS emulator). Install it with:
+    ${PYTHON} -m pip install -r ${REQUIREMENTS}
 or point the tests at a running LocalStack:
     AWS_ENDPOINT_URL=http://localhost:4566 make test
 MSG
   exit 1
 }
 
+PINNED="$(sed -n 's/^moto\[server\]==\([^ ;#]*\).*/\1/p' "${REQUIREMENTS}")"
+[[ -n "${PINNED}" ]] || fail "${REQUIREMENTS} does not pin moto[server]==VERSION"
 command -v "${PYTHON}" >/dev/null 2>&1 || fail "Python interpreter '${PYTHON}' not found (set LAMBDAKIT_PYTHON)"
 
 # check prints nothing and succeeds when moto, its server extras and the
-# minimum version are present; otherwise it prints the reason.
+# pinned version are present; otherwise it prints the reason.
 check() {
-  "${PYTHON}" - "${MOTO_MIN}" <<'PY'
+  "${PYTHON}" - "${PINNED}" <<'PY'
 import sys
-
-def parse(v):
-    out = []
-    for part in v.split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        out.append(int(digits) if digits else 0)
-        if not part.isdigit():
-            break
-    return tuple(out + [0] * (3 - len(out)))
 
 try:
     import moto
@@ -58,8 +51,8 @@ try:
 except ImportError as err:
     print("moto server not importable: %s" % err)
     sys.exit(1)
-if parse(moto.__version__) < parse(sys.argv[1]):
-    print("moto %s is older than %s" % (moto.__version__, sys.argv[1]))
+if moto.__version__ != sys.argv[1]:
+    print("moto %s is installed, lambdakit pins %s" % (moto.__version__, sys.argv[1]))
     sys.exit(1)
 PY
 }
@@ -67,7 +60,7 @@ PY
 if reason=$(check); then
   exit 0
 fi
-echo "ensure-moto: ${reason}; installing ${SPEC} with pip" >&2
+echo "ensure-moto: ${reason}; installing ${REQUIREMENTS} with pip" >&2
 
 # pip only when an index answers: a quick HEAD on the configured index (or
 # PyPI) tells an offline machine from a slow one without a long pip timeout.
@@ -81,7 +74,7 @@ then
   fail "${reason}, and the package index ${index} is not reachable"
 fi
 
-"${PYTHON}" -m pip install --disable-pip-version-check --quiet "${SPEC}" ||
-  fail "${reason}, and 'pip install ${SPEC}' failed"
-reason=$(check) || fail "installed ${SPEC} but it still does not work: ${reason}"
-echo "ensure-moto: installed $("${PYTHON}" -c 'import moto; print(moto.__version__)')"
+"${PYTHON}" -m pip install --disable-pip-version-check --quiet -r "${REQUIREMENTS}" ||
+  fail "${reason}, and 'pip install -r ${REQUIREMENTS}' failed"
+reason=$(check) || fail "installed ${REQUIREMENTS} but it still does not work: ${reason}"
+echo "ensure-moto: installed moto ${PINNED}"
