@@ -72,15 +72,8 @@ func (f *flushingReader) ContentType() string { return "application/json" }
 // Close flushes the tracer within the flush timeout and the invocation's
 // deadline, unless [WithFlushTimeout] turned the per-invocation flush off.
 func (f *flushingReader) Close() error {
-	if f.t.flushTimeout <= 0 {
-		return nil
+	if f.t.flushTimeout > 0 {
+		f.t.flushBefore(f.deadline, f.hasDeadline)
 	}
-	ctx := context.Background()
-	if f.hasDeadline {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, f.deadline)
-		defer cancel()
-	}
-	f.t.Flush(ctx)
 	return nil
 }

@@ -231,13 +231,19 @@ func (s *span) End(err error) {
 	if s.deferred || s.t.flushTimeout <= 0 {
 		return
 	}
+	s.t.flushBefore(s.deadline, s.hasDeadline)
+}
+
+// flushBefore runs [Tracer.Flush] bounded by the invocation's deadline, when
+// it has one, as well as by the flush timeout.
+func (t *Tracer) flushBefore(deadline time.Time, hasDeadline bool) {
 	ctx := context.Background()
-	if s.hasDeadline {
+	if hasDeadline {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, s.deadline)
+		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	s.t.Flush(ctx)
+	t.Flush(ctx)
 }
 
 // attributeOf converts an annotation to an attribute of the closest type.

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -30,8 +31,21 @@ import (
 	"github.com/lambdakit/lambdakit/localstack/runtimeapi"
 )
 
-// variants are the function mains, by directory; bare is the baseline.
-var variants = []string{"bare", "core", "xray", "otel", "otelafter"}
+// variant is one function measured: the main in directory dir, run with env.
+type variant struct {
+	name, dir string
+	env       map[string]string
+}
+
+// variants are the functions measured; bare is the baseline. otelafter is the
+// otel main flushing after the response (oteltrace's Tracer.Handler).
+var variants = []variant{
+	{name: "bare", dir: "bare"},
+	{name: "core", dir: "core"},
+	{name: "xray", dir: "xray"},
+	{name: "otel", dir: "otel"},
+	{name: "otelafter", dir: "otel", env: map[string]string{"INITBENCH_OTEL_FLUSH": "after"}},
+}
 
 // start is what one cold start of a function measured.
 type start struct {
@@ -48,15 +62,17 @@ func BenchmarkInit(b *testing.B) {
 	collector := otlpCollector(b)
 
 	starts := map[string][]start{}
-	run := func(v string) {
-		s, err := coldStart(bins[v], map[string]string{
+	run := func(v variant) {
+		env := map[string]string{
 			"AWS_XRAY_DAEMON_ADDRESS":     daemon,
 			"OTEL_EXPORTER_OTLP_ENDPOINT": collector,
-		})
-		if err != nil {
-			b.Fatalf("%s: %v", v, err)
 		}
-		starts[v] = append(starts[v], s)
+		maps.Copy(env, v.env)
+		s, err := coldStart(bins[v.dir], env)
+		if err != nil {
+			b.Fatalf("%s: %v", v.name, err)
+		}
+		starts[v.name] = append(starts[v.name], s)
 	}
 	for _, v := range variants { // warm the page cache
 		run(v)
@@ -70,8 +86,8 @@ func BenchmarkInit(b *testing.B) {
 	}
 	b.StopTimer()
 
-	size := func(v string) float64 {
-		fi, err := os.Stat(bins[v])
+	size := func(v variant) float64 {
+		fi, err := os.Stat(bins[v.dir])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -88,13 +104,13 @@ func BenchmarkInit(b *testing.B) {
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n%-10s %9s %9s %9s %7s %11s  (medians of %d starts)\n",
 		"variant", "size MiB", "+MiB", "init ms", "×bare", "response ms", len(starts["bare"]))
-	bareSize, bareInit := size("bare"), median("bare", func(s start) time.Duration { return s.init })
+	bareSize, bareInit := size(variants[0]), median("bare", func(s start) time.Duration { return s.init })
 	for _, v := range variants {
-		sz, in := size(v), median(v, func(s start) time.Duration { return s.init })
-		resp := median(v, func(s start) time.Duration { return s.response })
-		fmt.Fprintf(&table, "%-10s %9.2f %9.2f %9.2f %7.2f %11.2f\n", v, sz, sz-bareSize, in, in/bareInit, resp)
-		b.ReportMetric(in, v+"-init-ms")
-		b.ReportMetric(sz, v+"-MiB")
+		sz, in := size(v), median(v.name, func(s start) time.Duration { return s.init })
+		resp := median(v.name, func(s start) time.Duration { return s.response })
+		fmt.Fprintf(&table, "%-10s %9.2f %9.2f %9.2f %7.2f %11.2f\n", v.name, sz, sz-bareSize, in, in/bareInit, resp)
+		b.ReportMetric(in, v.name+"-init-ms")
+		b.ReportMetric(sz, v.name+"-MiB")
 	}
 	b.Log(table.String())
 }
@@ -106,13 +122,16 @@ func build(b *testing.B) map[string]string {
 	dir := b.TempDir()
 	bins := map[string]string{}
 	for _, v := range variants {
-		out := filepath.Join(dir, v)
-		cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", out, "./"+v)
+		if bins[v.dir] != "" {
+			continue
+		}
+		out := filepath.Join(dir, v.dir)
+		cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", out, "./"+v.dir)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 		if msg, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("building %s: %v\n%s", v, err, msg)
+			b.Fatalf("building %s: %v\n%s", v.dir, err, msg)
 		}
-		bins[v] = out
+		bins[v.dir] = out
 	}
 	return bins
 }
