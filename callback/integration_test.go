@@ -71,11 +71,6 @@ func (w *worker) invocations() []esm.Invocation {
 
 // startWorker creates a queue for the test and runs SQSWorker(resize, opts)
 // on it until the test ends. window is the mapping's batching window.
-//
-// Tests with heartbeats use a window, because moto 5.2.1 sends the SQS
-// message before it prepares the task's heartbeat endpoint: a worker that
-// heartbeats at once can get InvalidToken for a live task. On AWS the task
-// accepts heartbeats before its message is sent.
 func startWorker(t *testing.T, window time.Duration, opts ...callback.Option) *worker {
 	t.Helper()
 	return startWorkerOn(t, newQueue(t, 10*time.Second), 10*time.Second, window, opts...)
@@ -186,11 +181,8 @@ func TestIntegrationSQSWorker(t *testing.T) {
 }
 
 // A redelivered message whose token was already answered must be deleted,
-// not cycled until the dead-letter queue. On AWS, with heartbeats on, the
-// first heartbeat gets TaskTimedOut and the work does not run again (a unit
-// test covers that); moto 5.2.1 answers every call for a finished execution
-// with InvalidToken, which does not prove the task closed, so here the work
-// runs again and the answer ends it.
+// not cycled until the dead-letter queue. With heartbeats on, the first
+// heartbeat gets TaskTimedOut, as on AWS, and the work does not run again.
 func TestIntegrationDuplicateDelivery(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -200,11 +192,13 @@ func TestIntegrationDuplicateDelivery(t *testing.T) {
 		window    time.Duration
 		wantWorks int32 // runs of the work, first delivery included
 	}{
+		// Without heartbeats the duplicate runs the work again; its answer
+		// then finds the task closed (TaskTimedOut) and is dropped.
 		{"answer finds the task closed", "sqs_worker.asl.json", nil, 0, 2},
-		// moto 5.2.1 answers SendTaskHeartbeat with InvalidToken for a task
-		// without HeartbeatSeconds (AWS accepts it), so heartbeats are tested
-		// on a task that has it.
-		{"with heartbeats", "sqs_heartbeat.asl.json", []callback.Option{callback.WithHeartbeat(300 * time.Millisecond)}, time.Second, 2},
+		// With heartbeats the first one goes out before the work and finds
+		// the task closed (TaskTimedOut, as AWS answers for a task that has
+		// ended), so the duplicate does no work at all.
+		{"with heartbeats", "sqs_heartbeat.asl.json", []callback.Option{callback.WithHeartbeat(300 * time.Millisecond)}, time.Second, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := startWorker(t, tc.window, tc.opts...)
@@ -253,9 +247,9 @@ func waitInvocation(t *testing.T, w *worker, messageID string) esm.Invocation {
 	return esm.Invocation{}
 }
 
-// moto enforces HeartbeatSeconds (3 in the fixture) in real time; the
-// launcher scales only Wait states and Retry intervals. So these tests take
-// about five seconds each, in parallel.
+// The test bed enforces HeartbeatSeconds (3 in the fixture) in real time; it
+// scales only Wait states and Retry intervals. So these tests take about five
+// seconds each, in parallel.
 func TestIntegrationHeartbeats(t *testing.T) {
 	t.Parallel()
 	t.Run("a silent worker times out", func(t *testing.T) {

@@ -10,15 +10,20 @@
 //     resource names valid for AWS.
 //   - localstack/esm: the local SQS event-source mapping.
 //   - localstack/runtimeapi: a built bootstrap behind an emulated Runtime API.
+//   - localstack/states: the Step Functions engine ([Emulator.Engine]), and
+//     localstack/asl, the definitions it parses and validates.
 //
 // # Embedded emulator (the default)
 //
-// [Start] launches moto server (pinned in launcher/requirements.txt) as a
-// child process on a free loopback port, through a launcher embedded in the
-// Go binary (launcher/moto_launcher.py). The launcher turns Step Functions
-// execution on, never lets moto start Docker, scales Wait states and Retry
-// intervals down ([WithWaitScale], 0.01 by default) and fixes what moto gets
-// wrong through a registry of patches, each with a check and an apply step:
+// [Start] serves one loopback endpoint: Step Functions calls go to
+// lambdakit's engine in this process (package states), which runs Lambda
+// tasks on the Go handlers of [Emulator.RegisterFunction] and scales Wait
+// states and Retry intervals down ([WithWaitScale], 0.01 by default);
+// everything else goes to moto server (pinned in launcher/requirements.txt),
+// a child process started through a launcher embedded in the Go binary
+// (launcher/moto_launcher.py). The launcher never lets moto start Docker and
+// fixes what moto gets wrong through a registry of patches, each with a
+// check and an apply step:
 // among them, SQS operations and DynamoDB writes made atomic, so concurrent
 // consumers neither lose nor double messages and a conditional write has one
 // winner. [Emulator.Moto] lists every patch with its status, and [Shared]

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/lambdakit/lambdakit/localstack/internal/proc"
+	"github.com/lambdakit/lambdakit/localstack/states"
 )
 
 // launcherScript is the Python launcher, shipped in the repository as
@@ -52,6 +53,11 @@ type Emulator struct {
 	stderr  *proc.Tail
 	dir     string
 	host    *functionHost
+	// motoURL is moto's own endpoint; endpoint is the front server that
+	// routes Step Functions to engine and everything else to moto.
+	motoURL string
+	engine  *states.Engine
+	front   *http.Server
 
 	closeOnce sync.Once
 	closeErr  error
@@ -155,7 +161,7 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 			return nil, e.exitError()
 		}
 		e.moto = Moto{Version: line.Moto, Patches: line.Patches}
-		e.endpoint = "http://127.0.0.1:" + strconv.Itoa(line.Port)
+		e.motoURL = "http://127.0.0.1:" + strconv.Itoa(line.Port)
 	case <-e.exited:
 		return nil, e.exitError()
 	case <-ctx.Done():
@@ -165,6 +171,9 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 	// binary that never calls Close (Shared without Main) leaves no files.
 	if err := os.RemoveAll(dir); err == nil {
 		e.dir = ""
+	}
+	if err := e.startFront(o); err != nil {
+		return nil, &StartError{Err: err}
 	}
 	e.cfg = awsConfig(e.endpoint, o.region)
 	if err := WaitReady(ctx, e.endpoint); err != nil {
@@ -248,7 +257,11 @@ func (e *Emulator) Err() error {
 // test that shares the emulator, so call it only from tests that do not run
 // in parallel with others using it.
 func (e *Emulator) Reset(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.endpoint+"/moto-api/reset", nil)
+	target := e.endpoint
+	if e.motoURL != "" {
+		target = e.motoURL
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target+"/moto-api/reset", nil)
 	if err != nil {
 		return err
 	}
@@ -263,6 +276,9 @@ func (e *Emulator) Reset(ctx context.Context) error {
 	}
 	if e.host != nil {
 		e.host.reset()
+	}
+	if e.engine != nil {
+		e.engine.Reset()
 	}
 	return nil
 }
@@ -282,6 +298,12 @@ func (e *Emulator) Close() error {
 			case <-time.After(10 * time.Second):
 				e.closeErr = fmt.Errorf("localstack: launcher pid %d did not exit after SIGKILL", e.cmd.Process.Pid)
 			}
+		}
+		if e.front != nil {
+			_ = e.front.Close()
+		}
+		if e.engine != nil {
+			_ = e.engine.Close()
 		}
 		if e.host != nil {
 			e.host.close()

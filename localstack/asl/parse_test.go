@@ -39,7 +39,8 @@ func diagnostics(t *testing.T, err error) []diag {
 //
 //   - [floci-2735]: AWS's answers measured in floci-io/floci#2735 and #2786.
 //
-//   -
+//     -
+//
 // [spec]: https://states-language.net/spec.html, where AWS's wording is not known.
 func TestParseRefuses(t *testing.T) {
 	tests := []struct {

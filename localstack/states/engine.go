@@ -26,7 +26,8 @@ import (
 // *types.TaskTimedOut, ...). An Engine is safe for concurrent use.
 type Engine struct {
 	opts  options
-	clock clock.Clock
+	clock clock.Clock // now, timeouts and heartbeats
+	waits clock.Clock // Wait states and Retry intervals
 
 	mu         sync.Mutex
 	machines   map[string]*stateMachine // by ARN
@@ -63,9 +64,11 @@ func WithAccount(id string) Option { return func(o *options) { o.account = id } 
 // Task fails with States.Runtime naming the resource.
 func WithTaskRunner(r TaskRunner) Option { return func(o *options) { o.runner = r } }
 
-// WithTimeScale runs on the wall clock with every wait (Wait states, Retry
-// intervals, timeouts, heartbeats) multiplied by f; 0.01 makes a 10 s Wait
-// take 100 ms. Timestamps in history and output stay wall-clock times.
+// WithTimeScale runs on the wall clock with Wait states and Retry intervals
+// multiplied by f; 0.01 makes a 10 s Wait take 100 ms. Timeouts and
+// heartbeats stay in real time, because what answers them (a worker sending
+// heartbeats, a test sending a task token) acts in real time too; for exact
+// control of all of them use [WithVirtualTime].
 func WithTimeScale(f float64) Option { return func(o *options) { o.scale = f } }
 
 // WithVirtualTime runs on a virtual clock starting at start: time moves only
@@ -88,10 +91,11 @@ func New(opts ...Option) *Engine {
 	switch {
 	case o.virtual != nil:
 		e.clock = clock.NewVirtual(*o.virtual)
+		e.waits = e.clock
 	case o.scale != 1:
-		e.clock = clock.Scaled{Factor: o.scale}
+		e.clock, e.waits = clock.Real{}, clock.Scaled{Factor: o.scale}
 	default:
-		e.clock = clock.Real{}
+		e.clock, e.waits = clock.Real{}, clock.Real{}
 	}
 	e.ctx, e.stop = context.WithCancel(context.Background())
 	return e
@@ -105,6 +109,27 @@ func (e *Engine) Close() error {
 	e.stop()
 	e.wg.Wait()
 	return nil
+}
+
+// Reset stops every running execution and forgets every state machine,
+// execution and task token, as moto's reset does for the other services.
+func (e *Engine) Reset() {
+	e.mu.Lock()
+	xs := make([]*execution, 0, len(e.executions))
+	for _, x := range e.executions {
+		xs = append(xs, x)
+	}
+	e.mu.Unlock()
+	for _, x := range xs {
+		x.cancel(&stopCause{status: types.ExecutionStatusAborted, f: Failure{Error: "States.Aborted", Cause: "the test bed was reset"}})
+		<-x.done
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.machines)
+	clear(e.executions)
+	clear(e.tokens)
+	clear(e.closedTokens)
 }
 
 // HoldTime keeps virtual time from moving until the returned func is called;

@@ -122,7 +122,7 @@ func (e *Engine) start(sm *stateMachine, name string, input *string) (*execution
 func (x *execution) run(busy func()) {
 	defer x.e.wg.Done()
 	defer close(x.done)
-	w := &worker{clock: x.e.clock, done: busy}
+	w := &worker{clock: x.e.clock, waits: x.e.waits, done: busy}
 	defer func() { w.done() }()
 
 	th := &thread{x: x}

@@ -20,7 +20,8 @@ import (
 // worker is one goroutine of an execution with its mark on the clock:
 // virtual time does not move while a worker computes.
 type worker struct {
-	clock clock.Clock
+	clock clock.Clock // timeouts, heartbeats, timestamps
+	waits clock.Clock // Wait states and Retry intervals; the same clock unless scaled
 	done  func()
 }
 
@@ -33,7 +34,9 @@ func (w *worker) idle(fn func()) {
 }
 
 // spawn returns a worker for a new goroutine, marked busy from now on.
-func (w *worker) spawn() *worker { return &worker{clock: w.clock, done: w.clock.Busy()} }
+func (w *worker) spawn() *worker {
+	return &worker{clock: w.clock, waits: w.waits, done: w.clock.Busy()}
+}
 
 // scope is what a state sees besides its input: the variables in reach and,
 // inside a Map iteration, the item.
@@ -98,7 +101,7 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 			}
 			counts[i]++
 			run.retryCount++
-			if err := w.clock.Sleep(ctx, time.Duration(delay*float64(time.Second))); err != nil {
+			if err := w.waits.Sleep(ctx, time.Duration(delay*float64(time.Second))); err != nil {
 				return nil, "", &Failure{Error: "States.Aborted"}
 			}
 			continue
@@ -173,7 +176,7 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 		if f != nil {
 			return nil, "", f
 		}
-		if err := w.clock.Sleep(ctx, d); err != nil {
+		if err := w.waits.Sleep(ctx, d); err != nil {
 			return nil, "", &Failure{Error: "States.Aborted"}
 		}
 		return out, st.Next, nil
