@@ -45,17 +45,9 @@ func TestMotoPatchSet(t *testing.T) {
 	}
 	want := []string{
 		"no-docker applied",
-		"statemachine-deepcopy applied",
-		"send-task-failure-cause applied",
-		"describe-execution-input-details applied",
-		"sfn-start-execution applied",
-		"sfn-early-heartbeat applied",
-		"states-errors-in-branches applied",
 		"sqs-fifo-redelivery applied",
 		"sqs-receive-cost applied",
 		"sqs-fast-clock applied",
-		"wait-scale applied",
-		"callback-poll applied",
 		"sqs-atomic applied",
 		"sqs-dlq-source-arn applied",
 		"sqs-fifo-sequence-number applied",

@@ -118,7 +118,6 @@ func startEmbedded(ctx context.Context, o options) (_ *Emulator, err error) {
 		"--host", "127.0.0.1",
 		"--port", "0",
 		"--invoke-url", e.host.url(),
-		"--wait-scale", strconv.FormatFloat(o.waitScale, 'g', -1, 64),
 		"--parent-pid", strconv.Itoa(os.Getpid()),
 		"--watch-stdin",
 	)

@@ -93,8 +93,9 @@ func TestStateMachinePassAndWait(t *testing.T) {
 	}
 }
 
-// TestTwoExecutionsInARow covers moto 5.2.1's HTTP 500 ("cannot pickle
-// '_thread.RLock'") on every StartExecution after the first.
+// TestTwoExecutionsInARow: a state machine runs twice in a row (moto 5.2.1
+// answered every StartExecution after the first with HTTP 500, "cannot
+// pickle '_thread.RLock'").
 func TestTwoExecutionsInARow(t *testing.T) {
 	t.Parallel()
 	em := localstack.Shared(t)

@@ -29,9 +29,7 @@ func executionARN(stateMachineARN, name string) string {
 // the plain form returns the child's ARN and start date, .sync the child's
 // DescribeExecution with Input and Output as JSON strings, .sync:2 the same
 // with them parsed, and a failed child fails a .sync task with
-// States.TaskFailed. On moto 5.2.1 this needs the launcher's
-// sfn-start-execution patch (and statemachine-deepcopy, as the parent's
-// execution is not the state machines' first).
+// States.TaskFailed.
 func TestStartExecutionIntegration(t *testing.T) {
 	t.Parallel()
 	em := localstack.Shared(t)
@@ -223,12 +221,10 @@ func waitSucceeded(ctx context.Context, t *testing.T, api *sfn.Client, arn strin
 
 // TestWaitForTaskTokenHeartbeat runs a lambda:invoke.waitForTaskToken task
 // with HeartbeatSeconds 2 whose handler beats and answers at different
-// moments. The cases answered during the invoke need the launcher's
-// sfn-early-heartbeat patch on moto 5.2.1, which otherwise starts the
-// heartbeat watch only after the invoke returns, loses the answer (States.Timeout)
-// and rejects the beat (InvalidToken). The last two cases check the watch
-// itself still works: beats keep a task alive past HeartbeatSeconds, and no
-// beat ends it with States.Timeout.
+// moments: an answer or a beat sent while the invoke still runs counts (moto
+// 5.2.1 started the heartbeat watch only after the invoke returned, lost the
+// answer and rejected the beat), beats keep a task alive past
+// HeartbeatSeconds, and no beat ends it with States.Timeout.
 func TestWaitForTaskTokenHeartbeat(t *testing.T) {
 	t.Parallel()
 	em := localstack.Shared(t)
@@ -327,9 +323,8 @@ func TestWaitForTaskTokenHeartbeat(t *testing.T) {
 
 // TestStatesErrorLeavesBranch checks that a States.* error ending a Map
 // iteration or a Parallel branch (here States.TaskFailed from a failed
-// .sync:2 child) reaches the state's Catch under its own name. moto 5.2.1
-// needs the launcher's states-errors-in-branches patch for it; without it
-// the execution fails with States.Runtime.
+// .sync:2 child) reaches the state's Catch under its own name (moto 5.2.1
+// failed the execution with States.Runtime).
 func TestStatesErrorLeavesBranch(t *testing.T) {
 	t.Parallel()
 	em := localstack.Shared(t)

@@ -1,7 +1,8 @@
 // Command demo runs every lambdakit example workflow end to end in the local
-// emulator: it starts the embedded emulator (moto), deploys each example's
-// resources from the same specs, ASL files and substitutions as
-// template.yaml, runs each workflow with sample input, prints a summary per
+// emulator: it starts the embedded emulator (the Step Functions engine and
+// moto), deploys each example's resources from the same specs, ASL files and
+// substitutions as template.yaml, runs each workflow with sample input,
+// prints a summary per
 // workflow (status, output, function invocations, checkpoints written, DLQ
 // messages) and removes everything again.
 //
@@ -76,7 +77,7 @@ func run(ctx context.Context, out io.Writer, only string, verbose bool, root str
 		}
 	}
 
-	p.printf("starting the embedded emulator (moto) on %d cores", runtime.NumCPU())
+	p.printf("starting the embedded emulator (Step Functions engine + moto) on %d cores", runtime.NumCPU())
 	var opts []localstack.Option
 	if verbose {
 		opts = append(opts, localstack.WithLogOutput(os.Stderr))

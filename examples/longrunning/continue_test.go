@@ -25,9 +25,7 @@ import (
 // invocations, so the Choice routes a long job to ContinueAsNewExecution:
 // the first execution ends after starting this same state machine with the
 // same job under a new name, and the chain of executions resumes from the
-// checkpoint until one of them finishes the job and writes the report. On
-// moto 5.2.1 states:startExecution needs the emulator launcher's
-// sfn-start-execution patch.
+// checkpoint until one of them finishes the job and writes the report.
 func TestContinueAsNew(t *testing.T) {
 	em := localstack.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

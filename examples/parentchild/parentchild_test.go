@@ -48,8 +48,7 @@ func TestProcessUser(t *testing.T) {
 
 // TestWorkflow runs the child state machine once per user, a failing user
 // too, and then the parent over all users, whose children run through
-// states:startExecution.sync:2 (on the embedded emulator thanks to the
-// launcher's sfn-start-execution patch), and over a list with an invalid
+// states:startExecution.sync:2, and over a list with an invalid
 // user, whose failed child fails the parent.
 func TestWorkflow(t *testing.T) {
 	em := localstack.Shared(t)

@@ -7,16 +7,16 @@ a free loopback port, prints one ready line on stdout and serves until its
 parent goes away. The moto it expects is pinned in requirements.txt next to
 this file (moto[server]==5.2.1).
 
-Configuration: Step Functions executions are turned on (moto config
-``stepfunctions.execute_state_machine``; by default moto only records them)
-and Batch never uses Docker.
+Step Functions does not run here: the Go side serves it with lambdakit's
+own engine (package localstack/states) on the endpoint in front of this
+server. Configuration: Batch never uses Docker.
 
 Everything else the launcher changes in moto is a patch in the registry
 (build_registry), applied in its order. Each patch has a check that tells
 whether the installed moto has the problem: True when it does, False or a
-reason string when it does not. A patch whose check says so is applied; one whose check raises is
-"unknown" and is not applied (an exception is never taken for "bug
-present"); one whose apply step raises is "failed"; the others are
+reason string when it does not. A patch whose check says so is applied;
+one whose check raises is "unknown" and is not applied (an exception is
+never taken for "bug present"); one whose apply step raises is "failed"; the others are
 "skipped" with a reason. ``--disable-patch NAME`` (or
 LAMBDAKIT_DISABLE_PATCHES=NAME,NAME) skips a patch on purpose, which is how
 the stress tests in tests/ show a bug the patch fixes. The patches, in
@@ -24,12 +24,6 @@ short (each function's docstring says why):
 
 * no-docker, lambda-invoke-forwarder: Docker is never started; Lambda
   invocations are POSTed to the Go test process (``--invoke-url``).
-* statemachine-deepcopy, send-task-failure-cause,
-  describe-execution-input-details, sfn-start-execution,
-  sfn-early-heartbeat, states-errors-in-branches, wait-scale,
-  callback-poll: moto 5.2.1's Step Functions bugs, and the scaling of Wait
-  states and Retry intervals (``--wait-scale``) and of the waitForTaskToken
-  poll (``--callback-poll``). They go away with moto's Step Functions.
 * sqs-fifo-redelivery, sqs-receive-cost, sqs-fast-clock: FIFO order on
   redelivery and the O(queue depth) cost of SendMessage and ReceiveMessage.
   Each replaces a function only when its source is byte-for-byte moto
@@ -46,15 +40,14 @@ short (each function's docstring says why):
 The ready line is ``LAMBDAKIT_MOTO_READY {json}``:
 {"port": N, "moto": "5.2.1", "patches": [{"name", "status", "reason",
 "detail"}, ...]} with the patches in registry order, status one of applied,
-skipped, unknown, failed, a reason for all but applied, a detail (the
-value in use) for some. stderr gets one line per patch as well. Errors
+skipped, unknown, failed, a reason for all but applied, and a detail
+where a patch reports one. stderr gets one line per patch as well. Errors
 before the ready line go to stderr and exit with a non-zero status.
 """
 
 import argparse
 import collections
 import contextlib
-import copy
 import functools
 import inspect
 import json
@@ -87,18 +80,6 @@ def parse_args(argv):
         "--invoke-url",
         default=os.environ.get("LAMBDAKIT_INVOKE_URL", ""),
         help="base URL of the Go function host; Lambda invocations are POSTed to URL/invoke/NAME",
-    )
-    p.add_argument(
-        "--wait-scale",
-        type=float,
-        default=float(os.environ.get("LAMBDAKIT_WAIT_SCALE", "1")),
-        help="factor applied to Wait state durations and Retry intervals (0 = no waiting)",
-    )
-    p.add_argument(
-        "--callback-poll",
-        type=float,
-        default=0.02,
-        help="seconds between checks of a waitForTaskToken task's outcome (moto uses 0.5)",
     )
     p.add_argument(
         "--disable-patch",
@@ -157,7 +138,6 @@ def watch_parent(parent_pid, watch_stdin):
 def configure_moto():
     from moto.core.config import default_user_config
 
-    default_user_config["stepfunctions"]["execute_state_machine"] = True
     # Batch's Docker use is switched off outright; Lambda keeps its default
     # backend (use_docker True) because the no-Docker backend only echoes the
     # payload, and its invoke is replaced by the forwarder below.
@@ -184,21 +164,9 @@ def build_registry(args):
     """
     return [
         Patch("no-docker", docker_can_be_reached, forbid_docker),
-        Patch("statemachine-deepcopy", statemachine_deepcopy_is_broken, patch_statemachine_deepcopy),
-        Patch("send-task-failure-cause", send_task_failure_drops_cause, patch_send_task_failure_cause),
-        Patch(
-            "describe-execution-input-details",
-            describe_execution_lacks_input_details,
-            patch_describe_execution_input_details,
-        ),
-        Patch("sfn-start-execution", sfn_start_execution_is_broken, patch_sfn_start_execution),
-        Patch("sfn-early-heartbeat", heartbeat_is_broken, patch_early_heartbeat),
-        Patch("states-errors-in-branches", states_errors_are_refused, patch_states_errors_in_branches),
         Patch("sqs-fifo-redelivery", sqs_receive_is_521, patch_sqs_fifo_redelivery),
         Patch("sqs-receive-cost", sqs_retention_check_is_521, patch_sqs_receive_cost),
         Patch("sqs-fast-clock", sqs_clock_is_521, patch_sqs_fast_clock),
-        configured("wait-scale", waits_can_be_scaled, patch_wait_scale, args.wait_scale),
-        configured("callback-poll", callback_poll_can_be_set, patch_callback_poll, args.callback_poll),
         Patch("sqs-atomic", sqs_is_not_atomic, patch_sqs_atomic),
         Patch("sqs-dlq-source-arn", sqs_lacks_dlq_source_arn, patch_sqs_dlq_source_arn),
         Patch("sqs-fifo-sequence-number", sqs_fifo_sequence_is_missing, patch_sqs_fifo_sequence_number),
@@ -441,412 +409,6 @@ def install_invoke_forwarder(invoke_url):
         return payload
 
     LambdaFunction.invoke = invoke
-
-
-# ---------------------------------------------------------------------------
-# Step Functions (to be deleted with moto's Step Functions)
-
-
-def statemachine_deepcopy_is_broken():
-    """Report whether deep-copying a StateMachine with an execution fails.
-
-    moto 5.2.1's StepFunctionsParserBackend.start_execution deep-copies the
-    state machine, whose executions hold thread locks; the copy raises
-    TypeError once an execution exists, so every execution after the first
-    fails. The check reproduces exactly that instead of trusting a version
-    number, so a fixed moto is left alone.
-    """
-    from moto.stepfunctions.models import StateMachine
-
-    class Holder:
-        def __init__(self):
-            self.lock = threading.RLock()
-
-    sm = StateMachine(
-        arn="arn:aws:states:us-east-1:123456789012:stateMachine:probe",
-        name="probe",
-        definition="{}",
-        roleArn="arn:aws:iam::123456789012:role/probe",
-        backend=Holder(),
-    )
-    sm.executions.append(Holder())
-    try:
-        copy.deepcopy(sm)
-    except TypeError:
-        return True
-    return False
-
-
-def patch_statemachine_deepcopy():
-    """Give StateMachine the __deepcopy__ of moto 5.2.3.
-
-    StartExecution failed with "cannot pickle '_thread.RLock'" on every
-    execution after the first; upstream fixed it in 5.2.3 with a
-    __deepcopy__ that skips the executions and the backend.
-    """
-    from moto.stepfunctions.models import StateMachine
-
-    def __deepcopy__(self, memo):
-        # The clone is a snapshot of the definition for one execution: it
-        # shares the backend and starts with no executions, as upstream does.
-        cls = self.__class__
-        clone = cls.__new__(cls)
-        memo[id(self)] = clone
-        for key, value in self.__dict__.items():
-            if key == "backend":
-                setattr(clone, key, value)
-            elif key == "executions":
-                setattr(clone, key, [])
-            else:
-                setattr(clone, key, copy.deepcopy(value, memo))
-        return clone
-
-    StateMachine.__deepcopy__ = __deepcopy__
-
-
-def send_task_failure_drops_cause():
-    """moto 5.2.1's SendTaskFailure handler never reads the cause."""
-    from moto.stepfunctions.responses import StepFunctionResponse
-
-    return "cause" not in inspect.getsource(StepFunctionResponse.send_task_failure)
-
-
-def patch_send_task_failure_cause():
-    """Pass SendTaskFailure's cause on, so a Catch sees the task's Cause."""
-    from moto.core.responses import EmptyResult
-    from moto.stepfunctions.responses import StepFunctionResponse
-
-    def send_task_failure(self):
-        task_token = self._get_param("taskToken")
-        error = self._get_param("error")
-        cause = self._get_param("cause")
-        backend = self.stepfunction_backend
-        params = inspect.signature(backend.send_task_failure).parameters
-        if "cause" in params:
-            backend.send_task_failure(task_token, error=error, cause=cause)
-        else:
-            backend.send_task_failure(task_token, error=error)
-        return EmptyResult()
-
-    StepFunctionResponse.send_task_failure = send_task_failure
-
-
-def describe_execution_lacks_input_details():
-    """moto 5.2.1's DescribeExecution handler never mentions inputDetails."""
-    from moto.stepfunctions.responses import StepFunctionResponse
-
-    return "inputDetails" not in inspect.getsource(StepFunctionResponse.describe_execution)
-
-
-def patch_describe_execution_input_details():
-    """Add the inputDetails that moto 5.2.1's DescribeExecution leaves out.
-
-    AWS always returns inputDetails ({"included": true}) next to input, and
-    a .sync task's output carries it as InputDetails.
-    """
-    from moto.core.responses import ActionResult
-    from moto.stepfunctions.responses import StepFunctionResponse
-
-    original = StepFunctionResponse.describe_execution
-
-    @functools.wraps(original)
-    def describe_execution(self):
-        result = original(self)
-        body = result.result if isinstance(result, ActionResult) else None
-        if isinstance(body, dict) and "input" in body:
-            body.setdefault("inputDetails", {"included": True})
-        return result
-
-    StepFunctionResponse.describe_execution = describe_execution
-
-
-def sfn_start_execution_is_broken():
-    """Report whether moto's states:startExecution integration is broken.
-
-    moto 5.2.1's StateTaskServiceSfn leaves the boto3 conversions of its
-    LocalStack origin out (the base class's _normalise_parameters and
-    _normalise_response are empty): the task's "StateMachineArn" reaches
-    boto3, whose serializer wants "stateMachineArn" (KeyError, States.Runtime),
-    and the .sync resolvers read "ExecutionArn" where boto3 returns
-    "executionArn". The probe runs both conversions on a stand-in task and
-    looks at the keys, instead of trusting a version number.
-    """
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
-        StateTaskServiceSfn,
-    )
-
-    task = sfn_probe_task(StateTaskServiceSfn)
-    params = {"StateMachineArn": "arn", "Name": "probe", "Input": {}}
-    response = {"executionArn": "arn"}
-    try:
-        task._normalise_parameters(params)
-        task._normalise_response(response, service_action_name="start_execution")
-    except Exception:
-        return True
-    return "stateMachineArn" not in params or "ExecutionArn" not in response
-
-
-def sfn_probe_task(cls):
-    """Return a StateTaskServiceSfn for startExecution, without parsing ASL."""
-
-    class Resource:
-        api_name = "states"
-        api_action = "startExecution"
-        condition = None
-
-    task = cls.__new__(cls)
-    task.resource = Resource()
-    return task
-
-
-def epoch_millis(value):
-    """Turn the datetimes boto3 returns into AWS's epoch milliseconds.
-
-    Step Functions reports StartDate and StopDate of a .sync child as
-    numbers; moto would otherwise serialise them as ISO strings.
-    """
-    import datetime
-
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        return int(value.timestamp() * 1000)
-    if isinstance(value, dict):
-        return {k: epoch_millis(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [epoch_millis(v) for v in value]
-    return value
-
-
-def patch_sfn_start_execution():
-    """Make states:startExecution (plain, .sync, .sync:2) run.
-
-    Requests are converted to boto3's member names and responses back to the
-    Step Functions casing with moto's own shape-driven helpers
-    (_to_boto_request, _from_boto_response, still present in 5.2.1), driven by
-    botocore's model of the operation, so nested members (InputDetails ->
-    {"Included": true}) are converted as on AWS. The .sync result carries the
-    child's Input and Output as JSON strings, .sync:2 as parsed JSON (moto's
-    _sync2_api_output_of already parses them before the conversion).
-    """
-    import botocore.session
-
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_sfn
-    from moto.stepfunctions.parser.utils import snake_to_camel_case
-
-    cls = state_task_service_sfn.StateTaskServiceSfn
-
-    @functools.lru_cache(maxsize=None)
-    def operation_model(service, operation):
-        return botocore.session.get_session().get_service_model(service).operation_model(operation)
-
-    def operation_of(task, boto_service_name, service_action_name):
-        service = task._get_boto_service_name(boto_service_name=boto_service_name)
-        action = task._get_boto_service_action(service_action_name=service_action_name)
-        return operation_model(service, snake_to_camel_case(action))
-
-    original_normalise_parameters = cls._normalise_parameters
-
-    def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
-        # moto's version turns a JSON Input into the compact string AWS sends;
-        # the shape conversion then renames the members for boto3.
-        original_normalise_parameters(
-            self, parameters, boto_service_name=boto_service_name, service_action_name=service_action_name
-        )
-        op = operation_of(self, boto_service_name, service_action_name)
-        self._to_boto_request(parameters, op.input_shape)
-
-    def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
-        if not isinstance(response, dict):
-            return
-        op = operation_of(self, boto_service_name, service_action_name)
-        self._from_boto_response(response, op.output_shape)
-        for key, value in list(response.items()):
-            response[key] = epoch_millis(value)
-
-    cls._normalise_parameters = _normalise_parameters
-    cls._normalise_response = _normalise_response
-
-
-def heartbeat_bugs():
-    """Report which heartbeat bugs moto's CallbackEndpoint has.
-
-    A lambda:invoke.waitForTaskToken task with HeartbeatSeconds creates its
-    heartbeat watch only after the invoke returns (as moto's callback tasks
-    do for every integration). So a task token answered during the invoke,
-    which is what a synchronous handler does, leaves the new watch unset and
-    the task times out with States.Timeout after HeartbeatSeconds; and a
-    SendTaskHeartbeat during the invoke finds no watch and fails with
-    InvalidToken. Both are reproduced on a bare endpoint.
-    """
-    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, CallbackOutcomeSuccess
-
-    answered = CallbackEndpoint(callback_id="probe")
-    answered.notify(CallbackOutcomeSuccess(callback_id="probe", output="{}"))
-    outcome_lost = not answered.setup_heartbeat_endpoint(heartbeat_seconds=0.001).clear_and_wait()
-
-    early = CallbackEndpoint(callback_id="probe")
-    heartbeat_rejected = not early.notify_heartbeat()
-    return outcome_lost, heartbeat_rejected
-
-
-def heartbeat_is_broken():
-    """True when moto has either of the heartbeat_bugs()."""
-    return any(heartbeat_bugs())
-
-
-def patch_early_heartbeat():
-    """Keep what happened to a callback task before its heartbeat watch existed.
-
-    An outcome already received wakes the new watch at once, and a heartbeat
-    received before it is accepted and counts as the first beat. The watch
-    still starts when the invoke returns, not when the task starts as on AWS,
-    so a slow invoke without heartbeats is more lenient here than on AWS.
-    """
-    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
-
-    _, heartbeat_rejected = heartbeat_bugs()
-    original_setup = CallbackEndpoint.setup_heartbeat_endpoint
-    original_notify_heartbeat = CallbackEndpoint.notify_heartbeat
-
-    def setup_heartbeat_endpoint(self, heartbeat_seconds):
-        endpoint = original_setup(self, heartbeat_seconds=heartbeat_seconds)
-        if self.get_outcome() is not None or getattr(self, "_lambdakit_early_heartbeat", False):
-            endpoint.notify()
-        return endpoint
-
-    def notify_heartbeat(self):
-        if original_notify_heartbeat(self):
-            return True
-        # No watch yet: the task is still in its invoke. The token is live
-        # (the pool found it), so the heartbeat is accepted as on AWS.
-        self._lambdakit_early_heartbeat = True
-        return True
-
-    CallbackEndpoint.setup_heartbeat_endpoint = setup_heartbeat_endpoint
-    if heartbeat_rejected:
-        CallbackEndpoint.notify_heartbeat = notify_heartbeat
-
-
-def states_error_modules():
-    """Return the Map and Parallel modules whose CustomErrorName refuses States.* names."""
-    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
-    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
-
-    refusing = []
-    for module in (iteration_worker, branches_decl):
-        factory = getattr(module, "CustomErrorName", None)
-        if factory is None:
-            continue
-        try:
-            factory(error_name="States.TaskFailed")
-        except ValueError:
-            refusing.append(module)
-    return refusing
-
-
-def states_errors_are_refused():
-    """True when a Map iteration or Parallel branch cannot end with a States.* error."""
-    return bool(states_error_modules())
-
-
-def patch_states_errors_in_branches():
-    """Let a States.* error leave a Map iteration or a Parallel branch.
-
-    moto 5.2.1 wraps the error that ended an iteration or a branch in
-    CustomErrorName, which refuses names starting with "States.": a task in
-    a Map that fails with States.TaskFailed (a failed .sync child),
-    States.Timeout or States.Runtime fails the whole execution with
-    States.Runtime ("Custom Error Names MUST NOT begin with the prefix
-    'States.'") instead, which no Catch on the Map can match. The patch hands
-    those modules a factory that keeps States.* names as StatesErrorName.
-    """
-    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
-    from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
-
-    class AnyErrorName(ErrorName):
-        """A States.* name the grammar does not know, kept as it is."""
-
-    def error_name_for(error_name):
-        if error_name is None or not str(error_name).startswith("States."):
-            return CustomErrorName(error_name=error_name)
-        try:
-            return StatesErrorName.from_name(str(error_name))
-        except ValueError:
-            return AnyErrorName(error_name=str(error_name))
-
-    for module in states_error_modules():
-        module.CustomErrorName = error_name_for
-
-
-def waits_can_be_scaled(scale):
-    """Scaling needs a factor other than 1 and moto's Wait and Retry code."""
-    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
-
-    if scale == 1:
-        return "--wait-scale is 1"
-    if not hasattr(wait_function.WaitFunction, "_eval_body") or not hasattr(retrier_decl, "time"):
-        return "moto's Wait and Retry code differs"
-    return True
-
-
-def patch_wait_scale(scale):
-    """Scale Wait states and Retry intervals by --wait-scale.
-
-    A test of a state machine with "Seconds": 10 should not take ten seconds.
-    """
-    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
-
-    def _eval_body(self, env):
-        # moto's own _wait_interval rounds to whole seconds and would loop on
-        # a fractional wait; this one waits the scaled time, still waking up
-        # early when the execution is stopped.
-        remaining = max(0.0, float(self._get_wait_seconds(env=env)) * scale)
-        deadline = time.monotonic() + remaining
-        while remaining > 0 and env.is_running():
-            env.program_state_event.wait(remaining)
-            remaining = deadline - time.monotonic()
-
-    wait_function.WaitFunction._eval_body = _eval_body
-
-    class ScaledTime:
-        """Stands in for the time module inside retrier_decl only."""
-
-        def __getattr__(self, name):
-            return getattr(time, name)
-
-        @staticmethod
-        def sleep(seconds):
-            time.sleep(max(0.0, seconds * scale))
-
-    retrier_decl.time = ScaledTime()
-    return "%g" % scale
-
-
-def callback_poll_can_be_set(callback_poll):
-    """The poll is a module constant of moto's callback task."""
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-        state_task_service_callback,
-    )
-
-    if callback_poll <= 0:
-        return "--callback-poll is not positive"
-    if getattr(state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", None) is None:
-        return "moto has no _DELAY_SECONDS_SYNC_CONDITION_CHECK"
-    return True
-
-
-def patch_callback_poll(callback_poll):
-    """Shorten the waitForTaskToken outcome poll (0.5 s in moto) to --callback-poll."""
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-        state_task_service_callback,
-    )
-
-    state_task_service_callback._DELAY_SECONDS_SYNC_CONDITION_CHECK = callback_poll
-    return "%g" % callback_poll
 
 
 # ---------------------------------------------------------------------------
@@ -1536,8 +1098,8 @@ def main(argv):
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(args.host, args.port, app, threaded=True)
     port = server.socket.getsockname()[1]
-    # Step Functions service integrations call back into this server through
-    # boto3 at localhost:$MOTO_PORT, so it must name the port actually bound.
+    # moto's own cross-service calls (an SNS subscription to SQS) use
+    # localhost:$MOTO_PORT, so it must name the port actually bound.
     os.environ["MOTO_PORT"] = str(port)
 
     sys.stdout.write(

@@ -360,6 +360,18 @@ func TestConformanceJSONPath(t *testing.T) {
 			want:  want{status: "TIMED_OUT", err: "States.Timeout", events: []string{"ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"}},
 		},
 		{
+			name:  "JSONata is refused clearly until the engine runs it",
+			def:   `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $states.input %}","End":true}}}`,
+			input: `{}`,
+			want:  want{status: "FAILED", err: "States.Runtime", cause: "An error occurred while executing the state 'P' (entered at the event id #2). The test bed's Step Functions engine does not run JSONata"},
+		},
+		{
+			name:  "variables are refused clearly until the engine runs them",
+			def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","Assign":{"x":1},"End":true}}}`,
+			input: `{}`,
+			want:  want{status: "FAILED", err: "States.Runtime", cause: "An error occurred while executing the state 'P' (entered at the event id #2). The test bed's Step Functions engine does not run Variables"},
+		},
+		{
 			name:  "result path into a non-object",
 			def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":1,"ResultPath":"$.a.b","End":true}}}`,
 			input: `{"a":"text"}`,
@@ -461,6 +473,26 @@ func TestAPIErrors(t *testing.T) {
 	}
 }
 
+// waitEvent waits until the execution's history has an event of type typ.
+func waitEvent(t *testing.T, e *Engine, arn string, typ types.HistoryEventType) {
+	t.Helper()
+	x, err := e.execution(arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		x.mu.Lock()
+		for _, ev := range x.events {
+			if ev.Type == typ {
+				x.mu.Unlock()
+				return
+			}
+		}
+		x.mu.Unlock()
+	}
+	t.Fatalf("no %s event", typ)
+}
+
 // waitToken waits until the execution's task waits for its token and returns it.
 func waitToken(t *testing.T, e *Engine, arn string) string {
 	t.Helper()
@@ -504,6 +536,31 @@ func TestStopExecutionWaitingOnToken(t *testing.T) {
 	if _, err := e.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(token)}); !errors.As(err, new(*types.TaskTimedOut)) {
 		t.Errorf("heartbeat for a stopped execution's token: %v, want TaskTimedOut", err)
 	}
+}
+
+// TestStopExecutionInWait: a stopped Wait ends ABORTED with the error and
+// cause StopExecution gave (moto gave empty ones).
+func TestStopExecutionInWait(t *testing.T) {
+	e := New(WithVirtualTime(start))
+	defer e.Close()
+	hold := e.HoldTime() // keep the hour's Wait from ending at once
+	defer hold()
+	ctx := t.Context()
+	sm, err := e.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("sm"), RoleArn: aws.String("arn:aws:iam::123456789012:role/r"),
+		Definition: aws.String(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := e.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, e, aws.ToString(x.ExecutionArn), types.HistoryEventTypeWaitStateEntered)
+	if _, err := e.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: x.ExecutionArn, Error: aws.String("Stopped"), Cause: aws.String("by the test")}); err != nil {
+		t.Fatal(err)
+	}
+	d, evs := wait(t, e, aws.ToString(x.ExecutionArn))
+	check(t, want{status: "ABORTED", err: "Stopped", cause: "by the test", events: []string{"ExecutionStarted", "WaitStateEntered", "ExecutionAborted"}}, d, evs)
 }
 
 // TestHeartbeatKeepsTaskAlive: heartbeats within HeartbeatSeconds keep the

@@ -149,6 +149,9 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 		run.token = newToken() // before the context object, which gives it as $$.Task.Token
 	}
 	c := th.contextObject(run, sc)
+	if f := unsupported(st, run); f != nil {
+		return nil, "", f
+	}
 	switch st.Type {
 	case "Pass":
 		out, f := process(st, run, raw, c, func(effective any) (any, *Failure) {
@@ -278,4 +281,37 @@ func copyVars(vars map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// unsupported fails a state that uses what the engine does not run yet,
+// clearly, instead of running it wrong: JSONata, Variables (Assign) and a
+// Distributed Map's ItemReader, ItemBatcher and ResultWriter.
+func unsupported(st *asl.State, run *stateRun) *Failure {
+	feature := ""
+	switch {
+	case st.QueryLanguage == asl.JSONata:
+		feature = "JSONata (QueryLanguage JSONata)"
+	case st.HasAssign:
+		feature = "Variables (Assign)"
+	case st.ItemReader != nil:
+		feature = "ItemReader"
+	case st.ItemBatcher != nil:
+		feature = "ItemBatcher"
+	case st.ResultWriter != nil:
+		feature = "ResultWriter"
+	}
+	for _, c := range st.Catch {
+		if c.HasAssign && feature == "" {
+			feature = "Variables (Assign in a Catch)"
+		}
+	}
+	for _, r := range st.Choices {
+		if r.HasAssign && feature == "" {
+			feature = "Variables (Assign in a Choice rule)"
+		}
+	}
+	if feature == "" {
+		return nil
+	}
+	return runtimeFailure(errRuntime, run, "The test bed's Step Functions engine does not run %s yet.", feature)
 }
