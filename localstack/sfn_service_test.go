@@ -3,6 +3,8 @@ package localstack_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -365,5 +367,74 @@ func TestStatesErrorLeavesBranch(t *testing.T) {
 			}
 			assertJSON(t, tt.wantOutput, ex.Output)
 		})
+	}
+}
+
+// TestBoto3DrivesStepFunctions: clients nobody here wrote work unchanged
+// against the test bed's Step Functions: boto3 (which the emulator's Python
+// already has) and, below, the AWS CLI.
+func TestBoto3DrivesStepFunctions(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	python, err := execLookPython()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	out, err := exec.CommandContext(testContext(t), python, "testdata/boto3_stepfunctions.py", em.Endpoint()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("boto3 script: %v\n%s", err, out)
+	}
+	var seen struct {
+		Invalid, Status, Last, Missing string
+		Output                         map[string]any
+		StopIsDate, More               bool
+		Names                          []string
+	}
+	if err := json.Unmarshal(out, &seen); err != nil {
+		t.Fatalf("boto3 script printed %q: %v", out, err)
+	}
+	if seen.Invalid != "InvalidDefinition" || seen.Status != "SUCCEEDED" || seen.Output["n"] != 42.0 || !seen.StopIsDate ||
+		seen.Last != "ExecutionSucceeded" || !seen.More || seen.Missing != "ExecutionDoesNotExist" ||
+		len(seen.Names) != 2 || seen.Names[0] == seen.Names[1] {
+		t.Errorf("boto3 saw %+v", seen)
+	}
+}
+
+func TestAWSCLIDrivesStepFunctions(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	ctx := testContext(t)
+	cfg := em.AWSConfig()
+	arn := deploy(t, cfg, "pass_wait.asl.json", map[string]string{"WaitSeconds": "1"})
+	aws := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.CommandContext(ctx, "aws", append([]string{"stepfunctions", "--endpoint-url", em.Endpoint(), "--region", "us-east-1", "--output", "json"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_PAGER=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("aws %v printed %q", args, out)
+		}
+		return v
+	}
+	started := aws("start-execution", "--state-machine-arn", arn, "--input", `{"name":"cli"}`)
+	execARN, _ := started["executionArn"].(string)
+	if strings.HasSuffix(execARN, ":None") || execARN == "" {
+		t.Fatalf("start-execution without --name: %v", started)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		d := aws("describe-execution", "--execution-arn", execARN)
+		if d["status"] != "RUNNING" {
+			if d["status"] != "SUCCEEDED" {
+				t.Errorf("describe-execution: %v", d)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the execution did not end")
+		}
 	}
 }
