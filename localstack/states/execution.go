@@ -2,7 +2,6 @@ package states
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -344,14 +343,5 @@ func (e *Engine) execution(arnStr string) (*execution, error) {
 	return x, nil
 }
 
-// marshal encodes a value as compact JSON without escaping <, > and &, as
-// Step Functions prints it.
-func marshal(v any) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "null"
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
+// marshal encodes a value as compact JSON as Step Functions prints it.
+func marshal(v any) string { return jsonpath.Encode(v) }

@@ -2,11 +2,14 @@ package intrinsic
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lambdakit/lambdakit/localstack/internal/jsonpath"
 )
 
 // number is a parsed json.Number. Integers (no '.', 'e' or 'E' in the text)
@@ -161,101 +164,11 @@ func writeJava(b *strings.Builder, v any) {
 	}
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
 
-// compactJSON serialises v as compact JSON the way Jackson does by default:
-// only '"', '\\' and control characters are escaped (\b \f \n \r \t, others
-// as \u00XX with upper-case hex); '/', '<', '>', '&', U+2028 and non-ASCII
-// text are written as they are. Object keys are sorted (Go maps have no order).
-func compactJSON(v any) string {
-	var b strings.Builder
-	writeJSON(&b, v)
-	return b.String()
-}
+func compactJSON(v any) string { return jsonpath.Encode(v) }
 
-func writeJSON(b *strings.Builder, v any) {
-	switch t := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case string:
-		writeJSONString(b, t)
-	case bool:
-		b.WriteString(strconv.FormatBool(t))
-	case json.Number:
-		b.WriteString(string(t))
-	case []any:
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeJSON(b, e)
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(t) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeJSONString(b, k)
-			b.WriteByte(':')
-			writeJSON(b, t[k])
-		}
-		b.WriteByte('}')
-	}
-}
-
-func writeJSONString(b *strings.Builder, s string) {
-	const hex = "0123456789ABCDEF"
-	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b.WriteString("\uFFFD")
-			} else {
-				b.WriteString(s[i : i+size])
-			}
-			i += size
-			continue
-		}
-		switch c {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if c < 0x20 {
-				b.WriteString(`\u00`)
-				b.WriteByte(hex[c>>4])
-				b.WriteByte(hex[c&0xF])
-			} else {
-				b.WriteByte(c)
-			}
-		}
-		i++
-	}
-	b.WriteByte('"')
-}
+func writeJSONString(b *strings.Builder, s string) { jsonpath.AppendString(b, s) }
 
 // equal is deep JSON equality with Java semantics for numbers: integers equal
 // integers of the same value, floats equal floats, and 1 never equals 1.0.

@@ -3,6 +3,7 @@ package jsonpath
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -414,14 +415,7 @@ func merge(m map[string]any, names []string) map[string]any {
 // sortedKeys returns m's keys in byte order: the order in which this package
 // visits object members (Jayway follows the document's order, which a Go map
 // does not keep).
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
 
 // fragment renders a step as Jayway's getPathFragment does.
 func fragment(t *token) string {
