@@ -689,3 +689,34 @@ func BenchmarkTenStateExecution(b *testing.B) {
 		<-x.done
 	}
 }
+
+// BenchmarkInlineMap1000 runs an inline Map over 1,000 items at
+// MaxConcurrency 10 with a no-op Task per item.
+func BenchmarkInlineMap1000(b *testing.B) {
+	e := New(WithVirtualTime(start), WithTaskRunner(TaskRunnerFunc(func(context.Context, *Task) (any, error) { return nil, nil })))
+	defer e.Close()
+	ctx := context.Background()
+	sm, err := e.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("map"), RoleArn: aws.String("arn:aws:iam::123456789012:role/r"),
+		Definition: aws.String(`{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":10,"End":true,
+			"ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}}}}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	items := make([]string, 1000)
+	for i := range items {
+		items[i] = fmt.Sprint(i)
+	}
+	input := "[" + strings.Join(items, ",") + "]"
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := e.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Input: aws.String(input)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, _ := e.execution(aws.ToString(out.ExecutionArn))
+		<-x.done
+		if x.status != types.ExecutionStatusSucceeded {
+			b.Fatalf("status %s", x.status)
+		}
+	}
+}
