@@ -33,6 +33,9 @@ type Failure struct {
 	Cause string
 	// heartbeat marks a States.Timeout that a missed heartbeat caused.
 	heartbeat bool
+	// aborted marks the end of a state whose context ended (a stop, a
+	// timeout, a failed sibling): not a failure of its own.
+	aborted bool
 }
 
 // Error formats the failure as "Error: Cause".

@@ -3,6 +3,7 @@ package states
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -60,7 +61,7 @@ func (th *thread) runScope(ctx context.Context, w *worker, def *asl.Definition, 
 	name := def.StartAt
 	for {
 		if ctx.Err() != nil {
-			return nil, &Failure{Error: "States.Aborted"}
+			return nil, &Failure{Error: "States.Aborted", aborted: true}
 		}
 		st := def.States[name]
 		out, next, f := th.runState(ctx, w, st, input, sc)
@@ -85,7 +86,7 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 	for {
 		out, next, f := th.execute(ctx, w, st, run, input, sc)
 		if ctx.Err() != nil {
-			return nil, "", &Failure{Error: "States.Aborted"}
+			return nil, "", th.aborted(ctx, st)
 		}
 		if f == nil {
 			return th.exit(st, out, next)
@@ -102,7 +103,7 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 			counts[i]++
 			run.retryCount++
 			if err := w.waits.Sleep(ctx, time.Duration(delay*float64(time.Second))); err != nil {
-				return nil, "", &Failure{Error: "States.Aborted"}
+				return nil, "", th.aborted(ctx, st)
 			}
 			continue
 		}
@@ -123,6 +124,20 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 		}
 		return nil, "", f
 	}
+}
+
+// errSiblingFailed cancels the other branches of a Parallel or iterations of
+// a Map when one fails; their running states then record
+// <Type>StateAborted, as AWS's history shows.
+var errSiblingFailed = errors.New("states: a sibling branch or iteration failed")
+
+// aborted is the failure of a state whose context ended: the execution was
+// stopped or timed out, or a sibling failed (then the abort is recorded).
+func (th *thread) aborted(ctx context.Context, st *asl.State) *Failure {
+	if errors.Is(context.Cause(ctx), errSiblingFailed) {
+		th.add(types.HistoryEventType(st.Type+"StateAborted"), nil)
+	}
+	return &Failure{Error: "States.Aborted", aborted: true}
 }
 
 // exit records the state's exit and returns where to go next.
@@ -180,7 +195,7 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 			return nil, "", f
 		}
 		if err := w.waits.Sleep(ctx, d); err != nil {
-			return nil, "", &Failure{Error: "States.Aborted"}
+			return nil, "", &Failure{Error: "States.Aborted", aborted: true}
 		}
 		return out, st.Next, nil
 	case "Choice":
@@ -242,8 +257,8 @@ func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.
 // (the others are stopped).
 func (th *thread) parallel(ctx context.Context, w *worker, st *asl.State, input any, sc *scope) (any, *Failure) {
 	th.add(types.HistoryEventTypeParallelStateStarted, nil)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	outs := make([]any, len(st.Branches))
 	var (
 		mu    sync.Mutex
@@ -261,7 +276,7 @@ func (th *thread) parallel(ctx context.Context, w *worker, st *asl.State, input 
 			defer mu.Unlock()
 			if f != nil && first == nil && ctx.Err() == nil {
 				first = f
-				cancel()
+				cancel(errSiblingFailed)
 			}
 			outs[i] = out
 		})

@@ -57,8 +57,8 @@ func (th *thread) mapState(ctx context.Context, w *worker, st *asl.State, run *s
 	th.add(types.HistoryEventTypeMapStateStarted, func(ev *types.HistoryEvent) {
 		ev.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: int32(len(items))}
 	})
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	slots := len(items)
 	if maxConcurrency > 0 {
 		slots = min(slots, maxConcurrency)
@@ -97,7 +97,7 @@ func (th *thread) mapState(ctx context.Context, w *worker, st *asl.State, run *s
 					if tolerated >= 0 {
 						first = &Failure{Error: errExceedToleratedFailure, Cause: "The specified tolerated failure threshold was exceeded"}
 					}
-					cancel()
+					cancel(errSiblingFailed)
 				}
 			})
 		}
@@ -131,6 +131,10 @@ func iteration(ctx context.Context, w *worker, ith *thread, st *asl.State, run *
 	ith.add(types.HistoryEventTypeMapIterationStarted, func(ev *types.HistoryEvent) { ev.MapIterationStartedEventDetails = details })
 	out, f := ith.runScope(ctx, w, st.ItemProcessor, input, &scope{vars: copyVars(sc.vars), mapItem: mapItem})
 	if f != nil {
+		if f.aborted {
+			ith.add(types.HistoryEventTypeMapIterationAborted, func(ev *types.HistoryEvent) { ev.MapIterationAbortedEventDetails = details })
+			return nil, f
+		}
 		ith.add(types.HistoryEventTypeMapIterationFailed, func(ev *types.HistoryEvent) { ev.MapIterationFailedEventDetails = details })
 		return nil, f
 	}

@@ -171,7 +171,7 @@ func (th *thread) task(ctx context.Context, w *worker, st *asl.State, run *state
 	})
 	switch {
 	case ctx.Err() != nil:
-		return nil, &Failure{Error: "States.Aborted"}
+		return nil, &Failure{Error: "States.Aborted", aborted: true}
 	case missedBeat:
 		return nil, th.taskTimedOut(bare, resourceType, resourceName, true)
 	case gotTimedOut:
