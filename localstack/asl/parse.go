@@ -915,7 +915,8 @@ func (p *parser) nullablePath(o *object, field, loc string, reference bool) *Pat
 		return &Path{Null: true}
 	}
 	s, isStr := v.(string)
-	if !isStr || checkPath(s, reference) != nil {
+	_, isVar := variablePath(s)
+	if !isStr || checkPath(s, reference) != nil || field == "ResultPath" && isVar {
 		p.schema(at(loc, field), "The value for the field '%s' must be a valid JSONPath", field)
 		return nil
 	}

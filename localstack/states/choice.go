@@ -19,6 +19,9 @@ func choose(st *asl.State, run *stateRun, input any) (string, *Failure) {
 			return "", f
 		}
 		if ok {
+			if r.HasAssign {
+				run.rule = r
+			}
 			return r.Next, nil
 		}
 	}
@@ -52,7 +55,7 @@ func evalRule(run *stateRun, r *asl.ChoiceRule, input any) (bool, *Failure) {
 		ok, f := evalRule(run, r.Not, input)
 		return !ok, f
 	}
-	v, err := get(r.Variable, input)
+	v, err := run.get(r.Variable, input)
 	present := err == nil
 	op := r.Operator
 	switch op {
@@ -86,7 +89,7 @@ func evalRule(run *stateRun, r *asl.ChoiceRule, input any) (bool, *Failure) {
 	operand := r.Operand
 	base, isPath := strings.CutSuffix(op, "Path")
 	if isPath {
-		ov, err := get(operand.(string), input)
+		ov, err := run.get(operand.(string), input)
 		if err != nil {
 			return false, runtimeFailure(errRuntime, run, "Invalid path '%s': The choice state's condition path references an invalid value.", operand)
 		}

@@ -389,11 +389,73 @@ func TestConformanceJSONPath(t *testing.T) {
 			input: `{}`,
 			want:  want{status: "FAILED", err: "States.Runtime", cause: "An error occurred while executing the state 'P' (entered at the event id #2). The test bed's Step Functions engine does not run JSONata"},
 		},
+		// Variables: the cases of LocalStack's AWS-recorded test_assign_base and
+		// test_assign_reference_variables snapshots (templates/assign/*.json5).
 		{
-			name:  "variables are refused clearly until the engine runs them",
-			def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","Assign":{"x":1},"End":true}}}`,
+			name:  "assign from the result",
+			def:   `{"StartAt":"State0","States":{"State0":{"Type":"Pass","Result":{"answer":42},"Assign":{"theAnswer.$":"$.answer"},"Next":"State1"},"State1":{"Type":"Pass","OutputPath":"$theAnswer","End":true}}}`,
 			input: `{}`,
-			want:  want{status: "FAILED", err: "States.Runtime", cause: "An error occurred while executing the state 'P' (entered at the event id #2). The test bed's Step Functions engine does not run Variables"},
+			want:  want{status: "SUCCEEDED", output: `42`},
+		},
+		{
+			name:  "reference in InputPath",
+			def:   `{"StartAt":"State0","States":{"State0":{"Type":"Pass","Assign":{"theAnswer":42},"Next":"State1"},"State1":{"Type":"Pass","InputPath":"$theAnswer","End":true}}}`,
+			input: `{}`,
+			want:  want{status: "SUCCEEDED", output: `42`},
+		},
+		{
+			// A state's references read the values it was entered with; its own
+			// Assign takes effect after it.
+			name: "evaluation order",
+			def: `{"StartAt":"State0","States":{"State0":{"Type":"Pass","Result":{"theQuestion":"What?"},"Assign":{"question.$":"$.theQuestion","answer":42},"Next":"State1"},
+				"State1":{"Type":"Pass","InputPath":"$answer","ResultPath":"$.theAnswer","OutputPath":"$answer","Assign":{"answer":"<omitted>"},"End":true}}}`,
+			input: `{}`,
+			want:  want{status: "SUCCEEDED", output: `42`},
+		},
+		{
+			name: "assign from parameters",
+			def: `{"StartAt":"State0","States":{"State0":{"Type":"Pass","Parameters":{"input":"PENDING"},"Assign":{"result.$":"$.input"},"Next":"State1"},
+				"State1":{"Type":"Pass","Assign":{"result":"SUCCESS","originalResult.$":"$.input"},"Next":"State2"},
+				"State2":{"Type":"Pass","Parameters":{"r.$":"$result","o.$":"$originalResult"},"End":true}}}`,
+			input: `{}`,
+			want:  want{status: "SUCCEEDED", output: `{"r":"SUCCESS","o":"PENDING"}`},
+		},
+		{
+			name:  "reference in Fail",
+			def:   `{"StartAt":"Pass","States":{"Pass":{"Type":"Pass","Assign":{"errorVar":"Exception","causeVar":"An Exception was encountered"},"Next":"Fail"},"Fail":{"Type":"Fail","CausePath":"$causeVar","ErrorPath":"$errorVar"}}}`,
+			input: `{}`,
+			want:  want{status: "FAILED", err: "Exception", cause: "An Exception was encountered"},
+		},
+		{
+			name: "a Map iteration reads the outer scope",
+			def: `{"StartAt":"State0","States":{"State0":{"Type":"Pass","Assign":{"x":42,"items":[1,2,3]},"Next":"State1"},
+				"State1":{"Type":"Map","ItemsPath":"$items","MaxConcurrency":1,"ItemProcessor":{"StartAt":"Inner","States":{"Inner":{"Type":"Pass","Assign":{"innerX.$":"$x"},"End":true}}},"Next":"State2"},
+				"State2":{"Type":"Pass","Assign":{"final.$":"$x"},"Parameters":{"f.$":"$x"},"End":true}}}`,
+			input: `{}`,
+			want:  want{status: "SUCCEEDED", output: `{"f":42}`},
+		},
+		{
+			name: "assign in a Choice rule and for Default",
+			def: `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+				{"Variable":"$.input_value","IsPresent":false,"Assign":{"status":"UNKNOWN"},"Next":"F"},
+				{"Variable":"$.input_value","NumericEquals":42,"Assign":{"status":"CORRECT"},"Next":"F"}],
+				"Assign":{"status":"INCORRECT","guess.$":"$.input_value"},"Default":"F"},
+				"F":{"Type":"Pass","Parameters":{"result.$":"$status"},"End":true}}}`,
+			input: `{"input_value":42}`,
+			want:  want{status: "SUCCEEDED", output: `{"result":"CORRECT"}`},
+		},
+		{
+			name: "a variable in an intrinsic function",
+			def: `{"StartAt":"S","States":{"S":{"Type":"Pass","Assign":{"tpl":"It's {}!","name":"Pikachu"},"Next":"T"},
+				"T":{"Type":"Pass","Parameters":{"Answer.$":"States.Format($tpl, $name)"},"End":true}}}`,
+			input: `{}`,
+			want:  want{status: "SUCCEEDED", output: `{"Answer":"It's Pikachu!"}`},
+		},
+		{
+			name:  "an undefined variable",
+			def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$nope","End":true}}}`,
+			input: `{}`,
+			want:  want{status: "FAILED", err: "States.Runtime"},
 		},
 		{
 			name:  "result path into a non-object",
@@ -743,4 +805,21 @@ func BenchmarkInlineMap1000(b *testing.B) {
 			b.Fatalf("status %s", x.status)
 		}
 	}
+}
+
+// TestAssignedVariablesInHistory: a state's exit event lists what it
+// assigned, each value as JSON text (LocalStack's AWS-recorded
+// test_assign_base: {"answer": "42", "question": "\"What?\""}).
+func TestAssignedVariablesInHistory(t *testing.T) {
+	_, evs := run(t, `{"StartAt":"S","States":{"S":{"Type":"Pass","Result":{"q":"What?"},"Assign":{"question.$":"$.q","answer":42},"End":true}}}`, `{}`, nil)
+	for _, ev := range evs {
+		if ev.Type == types.HistoryEventTypePassStateExited {
+			got := ev.StateExitedEventDetails.AssignedVariables
+			if diff := cmp.Diff(map[string]string{"answer": "42", "question": `"What?"`}, got); diff != "" {
+				t.Errorf("assignedVariables (-want +got):\n%s", diff)
+			}
+			return
+		}
+	}
+	t.Fatal("no PassStateExited")
 }

@@ -53,7 +53,10 @@ type stateRun struct {
 	enteredTime time.Time
 	retryCount  int
 	token       string
-	input       any // the state's raw input
+	input       any             // the state's raw input
+	vars        map[string]any  // the variables as the state was entered
+	result      any             // what $ means in Assign: the state's result, or its effective input
+	rule        *asl.ChoiceRule // a Choice state's matched rule, if any
 }
 
 // runScope runs a definition from StartAt until a state ends it.
@@ -78,7 +81,7 @@ func (th *thread) runScope(ctx context.Context, w *worker, def *asl.Definition, 
 // runState enters one state, runs it with its retriers and catchers, and
 // returns its output and the next state's name ("" when it ends the scope).
 func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input any, sc *scope) (any, string, *Failure) {
-	run := &stateRun{name: st.Name, enteredTime: th.x.e.clock.Now(), input: input}
+	run := &stateRun{name: st.Name, enteredTime: th.x.e.clock.Now(), input: input, vars: sc.vars}
 	run.enteredID = th.add(types.HistoryEventType(st.Type+"StateEntered"), func(ev *types.HistoryEvent) {
 		ev.StateEnteredEventDetails = &types.StateEnteredEventDetails{Name: aws.String(st.Name), Input: aws.String(marshal(input)), InputDetails: &types.HistoryEventExecutionDataDetails{}}
 	})
@@ -89,7 +92,15 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 			return nil, "", th.aborted(ctx, st)
 		}
 		if f == nil {
-			return th.exit(st, out, next)
+			assign := st.Assign
+			if run.rule != nil {
+				assign = run.rule.Assign // the matched Choice rule's, or the state's for Default
+			}
+			assigned, f := evalAssign(run, assign, run.result, th.contextObject(run, sc))
+			if f != nil {
+				return nil, "", f
+			}
+			return th.exit(st, out, next, sc, assigned)
 		}
 		if i := retrier(st.Retry, f); i >= 0 && counts[i] < st.Retry[i].MaxAttempts {
 			r := st.Retry[i]
@@ -120,7 +131,11 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 					return nil, "", pf
 				}
 			}
-			return th.exit(st, out, c.Next)
+			assigned, af := evalAssign(run, c.Assign, errOut, th.contextObject(run, sc))
+			if af != nil {
+				return nil, "", af
+			}
+			return th.exit(st, out, c.Next, sc, assigned)
 		}
 		return nil, "", f
 	}
@@ -140,12 +155,45 @@ func (th *thread) aborted(ctx context.Context, st *asl.State) *Failure {
 	return &Failure{Error: "States.Aborted", aborted: true}
 }
 
-// exit records the state's exit and returns where to go next.
-func (th *thread) exit(st *asl.State, out any, next string) (any, string, *Failure) {
+// exit records the state's exit, with the variables it assigned, makes
+// them visible to the states that follow in its scope and returns where to
+// go next.
+func (th *thread) exit(st *asl.State, out any, next string, sc *scope, assigned map[string]any) (any, string, *Failure) {
 	th.add(types.HistoryEventType(st.Type+"StateExited"), func(ev *types.HistoryEvent) {
-		ev.StateExitedEventDetails = &types.StateExitedEventDetails{Name: aws.String(st.Name), Output: aws.String(marshal(out)), OutputDetails: &types.HistoryEventExecutionDataDetails{}}
+		d := &types.StateExitedEventDetails{Name: aws.String(st.Name), Output: aws.String(marshal(out)), OutputDetails: &types.HistoryEventExecutionDataDetails{}}
+		if assigned != nil {
+			d.AssignedVariables = make(map[string]string, len(assigned))
+			for k, v := range assigned {
+				d.AssignedVariables[k] = marshal(v)
+			}
+			d.AssignedVariablesDetails = &types.AssignedVariablesDetails{}
+		}
+		ev.StateExitedEventDetails = d
 	})
+	if len(assigned) > 0 {
+		vars := copyVars(sc.vars) // states already running keep the values they entered with
+		for k, v := range assigned {
+			vars[k] = v
+		}
+		sc.vars = vars
+	}
 	return out, next, nil
+}
+
+// evalAssign evaluates an Assign field: literal values as they are, and a
+// field whose name ends in ".$" as its path or intrinsic function call, with
+// $ the state's result, $$ the context object and $name the variables as
+// they were when the state was entered.
+func evalAssign(run *stateRun, assign any, doc any, ctxObj map[string]any) (map[string]any, *Failure) {
+	if assign == nil {
+		return nil, nil
+	}
+	v, f := evalTemplate(run, assign, doc, ctxObj)
+	if f != nil {
+		return nil, f
+	}
+	m, _ := v.(map[string]any)
+	return m, nil
 }
 
 // retrier returns the index of the first retrier that matches f, or -1.
@@ -194,6 +242,7 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 		if f != nil {
 			return nil, "", f
 		}
+		run.result = effective
 		if err := w.waits.Sleep(ctx, d); err != nil {
 			return nil, "", &Failure{Error: "States.Aborted", aborted: true}
 		}
@@ -207,6 +256,7 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 		if f != nil {
 			return nil, "", f
 		}
+		run.result = effective
 		out, f := applyOutputPath(run, st.OutputPath, effective)
 		return out, next, f
 	case "Task":
@@ -299,31 +349,19 @@ func copyVars(vars map[string]any) map[string]any {
 }
 
 // unsupported fails a state that uses what the engine does not run yet,
-// clearly, instead of running it wrong: JSONata, Variables (Assign) and a
-// Distributed Map's ItemReader, ItemBatcher and ResultWriter.
+// clearly, instead of running it wrong: JSONata and a Distributed Map's
+// ItemReader, ItemBatcher and ResultWriter.
 func unsupported(st *asl.State, run *stateRun) *Failure {
 	feature := ""
 	switch {
 	case st.QueryLanguage == asl.JSONata:
 		feature = "JSONata (QueryLanguage JSONata)"
-	case st.HasAssign:
-		feature = "Variables (Assign)"
 	case st.ItemReader != nil:
 		feature = "ItemReader"
 	case st.ItemBatcher != nil:
 		feature = "ItemBatcher"
 	case st.ResultWriter != nil:
 		feature = "ResultWriter"
-	}
-	for _, c := range st.Catch {
-		if c.HasAssign && feature == "" {
-			feature = "Variables (Assign in a Catch)"
-		}
-	}
-	for _, r := range st.Choices {
-		if r.HasAssign && feature == "" {
-			feature = "Variables (Assign in a Choice rule)"
-		}
 	}
 	if feature == "" {
 		return nil

@@ -2,9 +2,11 @@ package states
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -35,6 +37,7 @@ func process(st *asl.State, run *stateRun, raw any, ctxObj map[string]any, fn fu
 			return nil, f
 		}
 	}
+	run.result = result
 	out, f := applyResultPath(run, st.ResultPath, raw, result)
 	if f != nil {
 		return nil, f
@@ -69,7 +72,7 @@ func selectPath(run *stateRun, p *asl.Path, doc any) (any, *Failure) {
 	case p.Null:
 		return map[string]any{}, nil
 	}
-	v, err := get(p.Expr, doc)
+	v, err := run.get(p.Expr, doc)
 	if err != nil {
 		return nil, runtimeFailure(errRuntime, run, "Invalid path '%s' : No results for path: %s", p.Expr, bracketed(p.Expr))
 	}
@@ -94,6 +97,32 @@ func applyResultPath(run *stateRun, p *asl.Path, raw, result any) (any, *Failure
 		return nil, runtimeFailure(errResultPathMatch, run, "Unable to apply ReferencePath %s to input %s", p.Expr, marshal(raw))
 	}
 	return out, nil
+}
+
+// get evaluates a path against doc or, for a variable reference ($name,
+// $name.field, $name[0]), against the variable as the state was entered.
+func (run *stateRun) get(expr string, doc any) (any, error) {
+	if name, rest, ok := variableRef(expr); ok {
+		v, found := run.vars[name]
+		if !found {
+			return nil, fmt.Errorf("states: the variable %s is not defined", name)
+		}
+		doc, expr = v, "$"+rest
+	}
+	return get(expr, doc)
+}
+
+// variableRef splits a variable reference into the variable's name and the
+// path within it.
+func variableRef(expr string) (name, rest string, ok bool) {
+	if len(expr) < 2 || expr[0] != '$' || !(expr[1] == '_' || unicode.IsLetter(rune(expr[1]))) {
+		return "", "", false
+	}
+	i := 1
+	for i < len(expr) && (expr[i] == '_' || unicode.IsLetter(rune(expr[i])) || unicode.IsDigit(rune(expr[i]))) {
+		i++
+	}
+	return expr[1:i], expr[i:], true
 }
 
 // get evaluates a path against doc.
@@ -167,7 +196,7 @@ func evalDynamic(run *stateRun, field, expr string, input any, ctxObj map[string
 		if strings.HasPrefix(path, "$$") {
 			doc, path = ctxObj, "$"+strings.TrimPrefix(path, "$$")
 		}
-		return get(path, doc)
+		return run.get(path, doc)
 	}
 	if strings.HasPrefix(expr, "States.") {
 		call, err := intrinsic.Parse(expr)
@@ -227,7 +256,7 @@ func waitDuration(st *asl.State, run *stateRun, input any, now time.Time) (time.
 		t, _ := time.Parse(time.RFC3339Nano, st.Timestamp)
 		return t.Sub(now), nil
 	case st.SecondsPath != "":
-		v, err := get(st.SecondsPath, input)
+		v, err := run.get(st.SecondsPath, input)
 		if err != nil {
 			return 0, runtimeFailure(errRuntime, run, "The SecondsPath parameter does not reference an input value: %s", st.SecondsPath)
 		}
@@ -237,7 +266,7 @@ func waitDuration(st *asl.State, run *stateRun, input any, now time.Time) (time.
 		}
 		return time.Duration(n) * time.Second, nil
 	case st.TimestampPath != "":
-		v, err := get(st.TimestampPath, input)
+		v, err := run.get(st.TimestampPath, input)
 		if err != nil {
 			return 0, runtimeFailure(errRuntime, run, "The TimestampPath parameter does not reference an input value: %s", st.TimestampPath)
 		}

@@ -22,7 +22,7 @@ import (
 func (th *thread) mapState(ctx context.Context, w *worker, st *asl.State, run *stateRun, input any, sc *scope, ctxObj map[string]any) (any, *Failure) {
 	itemsDoc := input
 	if st.ItemsPath != "" {
-		v, err := get(st.ItemsPath, input)
+		v, err := run.get(st.ItemsPath, input)
 		if err != nil {
 			return nil, runtimeFailure(errRuntime, run, "Invalid path '%s' : No results for path: %s", st.ItemsPath, bracketed(st.ItemsPath))
 		}
@@ -34,7 +34,7 @@ func (th *thread) mapState(ctx context.Context, w *worker, st *asl.State, run *s
 	}
 	maxConcurrency := st.MaxConcurrency
 	if st.MaxConcurrencyPath != "" {
-		v, err := get(st.MaxConcurrencyPath, input)
+		v, err := run.get(st.MaxConcurrencyPath, input)
 		n, isNum := number(v)
 		if err != nil || !isNum || n < 0 || n != math.Trunc(n) {
 			return nil, runtimeFailure(errRuntime, run, "The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer", marshal(v))

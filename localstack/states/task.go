@@ -248,7 +248,7 @@ func taskTimeouts(st *asl.State, run *stateRun) (timeout, heartbeat time.Duratio
 		if p.expr == "" {
 			continue
 		}
-		v, err := get(p.expr, run.input)
+		v, err := run.get(p.expr, run.input)
 		if err != nil {
 			return 0, 0, runtimeFailure(errRuntime, run, "Invalid path '%s' : No results for path: %s", p.expr, bracketed(p.expr))
 		}
