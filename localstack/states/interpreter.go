@@ -286,8 +286,13 @@ func (th *thread) contextObject(run *stateRun, sc *scope) map[string]any {
 			"Id": x.arn, "Input": x.inputDoc, "Name": x.name, "RoleArn": x.sm.roleARN,
 			"StartTime": timestamp(x.start), "RedriveCount": json.Number("0"),
 		},
-		"State":        map[string]any{"EnteredTime": timestamp(run.enteredTime), "Name": run.name, "RetryCount": json.Number(strconv.Itoa(run.retryCount))},
+		// AWS records no RetryCount in $$.State on a first attempt
+		// (LocalStack's AWS-recorded test_query_context_object_values).
+		"State":        map[string]any{"EnteredTime": timestamp(run.enteredTime), "Name": run.name},
 		"StateMachine": map[string]any{"Id": x.sm.arn, "Name": x.sm.name},
+	}
+	if run.retryCount > 0 {
+		c["State"].(map[string]any)["RetryCount"] = json.Number(strconv.Itoa(run.retryCount))
 	}
 	if run.token != "" {
 		c["Task"] = map[string]any{"Token": run.token}

@@ -260,9 +260,13 @@ func waitDuration(st *asl.State, run *stateRun, input any, now time.Time) (time.
 		if err != nil {
 			return 0, runtimeFailure(errRuntime, run, "The SecondsPath parameter does not reference an input value: %s", st.SecondsPath)
 		}
+		// LocalStack's AWS-recorded test_wait causes.
 		n, ok := number(v)
-		if !ok || n < 0 || n != math.Trunc(n) {
-			return 0, runtimeFailure(errRuntime, run, "The SecondsPath parameter references an invalid value: %s", marshal(v))
+		if !ok || n != math.Trunc(n) {
+			return 0, runtimeFailure(errRuntime, run, "The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.SecondsPath, marshal(v))
+		}
+		if n < 0 {
+			return 0, runtimeFailure(errRuntime, run, "The SecondsPath parameter references a negative value: %s == %s", st.SecondsPath, marshal(v))
 		}
 		return time.Duration(n) * time.Second, nil
 	case st.TimestampPath != "":

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,20 +35,42 @@ func (th *thread) mapState(ctx context.Context, w *worker, st *asl.State, run *s
 	}
 	maxConcurrency := st.MaxConcurrency
 	if st.MaxConcurrencyPath != "" {
-		v, err := run.get(st.MaxConcurrencyPath, input)
-		n, isNum := number(v)
-		if err != nil || !isNum || n < 0 || n != math.Trunc(n) {
-			return nil, runtimeFailure(errRuntime, run, "The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer", marshal(v))
+		n, f := pathNumber(run, st.MaxConcurrencyPath, input, "MaxConcurrencyPath", "integer")
+		if f != nil {
+			return nil, f
 		}
 		maxConcurrency = int(n)
 	}
 	tolerated := -1 // failures tolerated; -1 for none (every failure fails the state)
 	if st.ProcessorMode == "DISTRIBUTED" {
-		if st.ToleratedFailureCount != nil {
-			tolerated = *st.ToleratedFailureCount
+		count, percent := st.ToleratedFailureCount, st.ToleratedFailurePercentage
+		if st.ToleratedFailureCountPath != "" {
+			n, f := pathNumber(run, st.ToleratedFailureCountPath, input, "ToleratedFailureCountPath", "integer")
+			if f != nil {
+				return nil, f
+			}
+			c := int(n)
+			count = &c
 		}
-		if p := st.ToleratedFailurePercentage; p != nil {
-			byPercent := int(math.Floor(*p / 100 * float64(len(items))))
+		if st.ToleratedFailurePercentagePath != "" {
+			n, f := pathNumber(run, st.ToleratedFailurePercentagePath, input, "ToleratedFailurePercentagePath", "float")
+			if f != nil {
+				return nil, f
+			}
+			percent = &n
+		}
+		// LocalStack's AWS-recorded test_map_state_tolerated_failure_* causes.
+		if count != nil && *count < 0 {
+			return nil, runtimeFailure(errRuntime, run, "ToleratedFailureCount cannot be negative.")
+		}
+		if percent != nil && (*percent < 0 || *percent > 100) {
+			return nil, runtimeFailure(errRuntime, run, "ToleratedFailurePercentage must be between 0 and 100.")
+		}
+		if count != nil {
+			tolerated = *count
+		}
+		if percent != nil {
+			byPercent := int(math.Floor(*percent / 100 * float64(len(items))))
 			if tolerated < 0 || byPercent > tolerated {
 				tolerated = byPercent
 			}
@@ -140,4 +163,28 @@ func iteration(ctx context.Context, w *worker, ith *thread, st *asl.State, run *
 	}
 	ith.add(types.HistoryEventTypeMapIterationSucceeded, func(ev *types.HistoryEvent) { ev.MapIterationSucceededEventDetails = details })
 	return out, nil
+}
+
+// pathNumber reads a number a *Path field refers to; a number in a string
+// ("1") counts, as on AWS. kind is "integer" or "float", as AWS's cause says:
+// The MaxConcurrencyPath field refers to value "NoNumber" which is not a
+// valid integer: $.MaxConcurrencyValue.
+func pathNumber(run *stateRun, path string, input any, field, kind string) (float64, *Failure) {
+	v, err := run.get(path, input)
+	if err != nil {
+		return 0, runtimeFailure(errRuntime, run, "Invalid path '%s' : No results for path: %s", path, bracketed(path))
+	}
+	n, ok := number(v)
+	if s, isStr := v.(string); isStr {
+		f, perr := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		n, ok = f, perr == nil
+	}
+	if !ok || kind == "integer" && n != math.Trunc(n) {
+		text, isStr := v.(string)
+		if !isStr {
+			text = marshal(v)
+		}
+		return 0, runtimeFailure(errRuntime, run, "The %s field refers to value \"%s\" which is not a valid %s: %s", field, text, kind, path)
+	}
+	return n, nil
 }
