@@ -660,9 +660,13 @@ func (p *parser) rule(v any, loc, ql string, top bool) *ChoiceRule {
 		p.unsupported(o, loc, append(allowed, "Condition"))
 		c, ok := o.get("Condition")
 		cs, isStr := c.(string)
-		switch {
+		switch b, isBool := c.(bool); {
 		case !ok:
 			p.schema(loc, "These fields are required: [Condition]")
+		case isBool:
+			// AWS accepts a constant (LocalStack's AWS-recorded
+			// test_choice_condition_constant_jsonata).
+			cs = fmt.Sprintf("{%% %t %%}", b)
 		case !isStr:
 			p.schema(at(loc, "Condition"), "The value for the field 'Condition' must be a STRING")
 		}

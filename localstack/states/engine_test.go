@@ -383,11 +383,57 @@ func TestConformanceJSONPath(t *testing.T) {
 			input: `{}`,
 			want:  want{status: "TIMED_OUT", err: "States.Timeout", events: []string{"ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"}},
 		},
+		// JSONata: from the developer guide's "Transforming data with JSONata"
+		// and LocalStack's AWS-recorded evaluate_jsonata and assign snapshots.
 		{
-			name:  "JSONata is refused clearly until the engine runs it",
-			def:   `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $states.input %}","End":true}}}`,
+			name: "jsonata arguments, output and states",
+			def: `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+				"Arguments":{"Payload":"{% $states.input.n * 2 %}","Name":"{% $states.context.Execution.Name %}"},
+				"Output":"{% {'doubled': $states.result.Payload, 'was': $states.input.n} %}","Assign":{"last":"{% $states.result.Payload %}"},"Next":"P"},
+				"P":{"Type":"Pass","Output":"{% $merge([$states.input, {'last': $last}]) %}","End":true}}}`,
+			input:  `{"n":21}`,
+			runner: echo,
+			want:   want{status: "SUCCEEDED", output: `{"doubled":42,"was":21,"last":42}`},
+		},
+		{
+			name: "jsonata choice conditions",
+			def: `{"QueryLanguage":"JSONata","StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+				{"Condition":"{% $states.input.n > 10 %}","Next":"Big"}],"Default":"Small"},
+				"Big":{"Type":"Pass","Output":"big","End":true},"Small":{"Type":"Pass","Output":"small","End":true}}}`,
+			input: `{"n":11}`,
+			want:  want{status: "SUCCEEDED", output: `"big"`},
+		},
+		{
+			// LocalStack's AWS-recorded test_undefined_output snapshot wording.
+			name:  "jsonata undefined output",
+			def:   `{"QueryLanguage":"JSONata","StartAt":"State0","States":{"State0":{"Type":"Pass","Output":"{% $doesNotExist %}","End":true}}}`,
 			input: `{}`,
-			want:  want{status: "FAILED", err: "States.Runtime", cause: "An error occurred while executing the state 'P' (entered at the event id #2). The test bed's Step Functions engine does not run JSONata"},
+			want: want{status: "FAILED", err: "States.QueryEvaluationError",
+				cause: "An error occurred while executing the state 'State0' (entered at the event id #2). The JSONata expression '$doesNotExist' specified for the field 'Output' returned nothing (undefined)."},
+		},
+		{
+			name: "jsonata map items and item selector",
+			def: `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":"{% $states.input.xs %}",
+				"ItemSelector":{"v":"{% $states.context.Map.Item.Value * 10 %}"},
+				"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+			input: `{"xs":[1,2]}`,
+			want:  want{status: "SUCCEEDED", output: `[{"v":10},{"v":20}]`},
+		},
+		{
+			// LocalStack's AWS-recorded test_map_state_items_input_types wording.
+			name:  "jsonata map items not an array",
+			def:   `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":"{% $states.input.x %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+			input: `{"x":"text"}`,
+			want: want{status: "FAILED", err: "States.QueryEvaluationError",
+				cause: "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression '$states.input.x' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'string' for value: \"text\""},
+		},
+		{
+			name: "jsonata catch output with errorOutput",
+			def: `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true,
+				"Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% {'caught': $states.errorOutput.Error} %}","Next":"H"}]},"H":{"Type":"Pass","End":true}}}`,
+			input:  `{}`,
+			runner: failing("Boom", "x"),
+			want:   want{status: "SUCCEEDED", output: `{"caught":"Boom"}`},
 		},
 		// Variables: the cases of LocalStack's AWS-recorded test_assign_base and
 		// test_assign_reference_variables snapshots (templates/assign/*.json5).

@@ -57,6 +57,7 @@ type stateRun struct {
 	vars        map[string]any  // the variables as the state was entered
 	result      any             // what $ means in Assign: the state's result, or its effective input
 	rule        *asl.ChoiceRule // a Choice state's matched rule, if any
+	jsonata     *jsonataEnv     // a JSONata state\'s $states
 }
 
 // runScope runs a definition from StartAt until a state ends it.
@@ -96,7 +97,12 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 			if run.rule != nil {
 				assign = run.rule.Assign // the matched Choice rule's, or the state's for Default
 			}
-			assigned, f := evalAssign(run, assign, run.result, th.contextObject(run, sc))
+			var assigned map[string]any
+			if run.jsonata != nil {
+				assigned, f = run.jsonata.assign(ctx, assign)
+			} else {
+				assigned, f = evalAssign(run, assign, run.result, th.contextObject(run, sc))
+			}
 			if f != nil {
 				return nil, "", f
 			}
@@ -124,14 +130,23 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 			}
 			errOut := map[string]any{"Error": f.Error, "Cause": f.Cause}
 			out := any(errOut)
+			var assigned map[string]any
+			var af *Failure
 			if st.QueryLanguage == asl.JSONPath {
-				var pf *Failure
-				out, pf = applyResultPath(run, c.ResultPath, input, errOut)
-				if pf != nil {
-					return nil, "", pf
+				if out, af = applyResultPath(run, c.ResultPath, input, errOut); af != nil {
+					return nil, "", af
 				}
+				assigned, af = evalAssign(run, c.Assign, errOut, th.contextObject(run, sc))
+			} else {
+				env := newJSONataEnv(run, input, th.contextObject(run, sc))
+				env.states["errorOutput"] = errOut
+				if c.HasOutput {
+					if out, af = env.eval(ctx, "Output", c.Output); af != nil {
+						return nil, "", af
+					}
+				}
+				assigned, af = env.assign(ctx, c.Assign)
 			}
-			assigned, af := evalAssign(run, c.Assign, errOut, th.contextObject(run, sc))
 			if af != nil {
 				return nil, "", af
 			}
@@ -211,10 +226,13 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 	if st.Type == "Task" && strings.HasSuffix(st.Resource, ".waitForTaskToken") {
 		run.token = newToken() // before the context object, which gives it as $$.Task.Token
 	}
-	c := th.contextObject(run, sc)
 	if f := unsupported(st, run); f != nil {
 		return nil, "", f
 	}
+	if st.QueryLanguage == asl.JSONata {
+		return th.executeJSONata(ctx, w, st, run, raw, sc)
+	}
+	c := th.contextObject(run, sc)
 	switch st.Type {
 	case "Pass":
 		out, f := process(st, run, raw, c, func(effective any) (any, *Failure) {
@@ -354,13 +372,11 @@ func copyVars(vars map[string]any) map[string]any {
 }
 
 // unsupported fails a state that uses what the engine does not run yet,
-// clearly, instead of running it wrong: JSONata and a Distributed Map's
-// ItemReader, ItemBatcher and ResultWriter.
+// clearly, instead of running it wrong: a Distributed Map's ItemReader,
+// ItemBatcher and ResultWriter.
 func unsupported(st *asl.State, run *stateRun) *Failure {
 	feature := ""
 	switch {
-	case st.QueryLanguage == asl.JSONata:
-		feature = "JSONata (QueryLanguage JSONata)"
 	case st.ItemReader != nil:
 		feature = "ItemReader"
 	case st.ItemBatcher != nil:

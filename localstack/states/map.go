@@ -146,7 +146,12 @@ func iteration(ctx context.Context, w *worker, ith *thread, st *asl.State, run *
 		}
 		c["Map"] = map[string]any{"Item": mapItem}
 		var f *Failure
-		if input, f = evalTemplate(run, st.ItemSelector, mapInput, c); f != nil {
+		if st.QueryLanguage == asl.JSONata {
+			input, f = newJSONataEnv(run, mapInput, c).eval(ctx, "ItemSelector", st.ItemSelector)
+		} else {
+			input, f = evalTemplate(run, st.ItemSelector, mapInput, c)
+		}
+		if f != nil {
 			return nil, f
 		}
 	}
