@@ -12,7 +12,10 @@
 //	sm, err := e.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("orders"), Definition: aws.String(asl), RoleArn: aws.String(role)})
 //	x, err := e.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Input: aws.String(`{"order":1}`)})
 //
-// Definitions are parsed and validated by package asl. Task states hand
+// Definitions are parsed and validated by package asl; states run in either
+// query language, JSONPath or JSONata, with workflow variables (Assign). A
+// Distributed Map's ItemReader, ItemBatcher and ResultWriter are refused with
+// a clear States.Runtime for now. Task states hand
 // their resource to a [TaskRunner] (the test bed's one calls Go Lambda
 // handlers and the emulator's services); .waitForTaskToken tasks wait for
 // SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. Time is the wall
