@@ -37,10 +37,20 @@ func toInternal(v any) (any, error) {
 		return float64(x), nil
 	case string, bool:
 		return x, nil
+	case []any, map[string]any:
+		return mapMembers(x, toInternal)
+	default:
+		return nil, &EvalError{Msg: "unsupported input type " + reflect.TypeOf(v).String()}
+	}
+}
+
+// mapMembers rebuilds an array or object with convert applied to each member.
+func mapMembers(v any, convert func(any) (any, error)) (any, error) {
+	switch x := v.(type) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			c, err := toInternal(e)
+			c, err := convert(e)
 			if err != nil {
 				return nil, err
 			}
@@ -50,16 +60,15 @@ func toInternal(v any) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			c, err := toInternal(e)
+			c, err := convert(e)
 			if err != nil {
 				return nil, err
 			}
 			out[k] = c
 		}
 		return out, nil
-	default:
-		return nil, &EvalError{Msg: "unsupported input type " + reflect.TypeOf(v).String()}
 	}
+	return convert(v)
 }
 
 // errUnsupported marks a result that JSON cannot hold (a function).
@@ -84,26 +93,8 @@ func fromInternal(v any) (any, error) {
 		return jsNumber(x), nil
 	case json.Number:
 		return x, nil
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			c, err := fromInternal(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			c, err := fromInternal(e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = c
-		}
-		return out, nil
+	case []any, map[string]any:
+		return mapMembers(x, fromInternal)
 	case jtypes.Callable:
 		return nil, errUnsupported{}
 	}
