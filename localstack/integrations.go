@@ -229,10 +229,10 @@ func (r *taskRunner) passthrough(ctx context.Context, t *states.Task, service, a
 
 // awsSDK runs an aws-sdk:<service>:<action> integration.
 func (r *taskRunner) awsSDK(ctx context.Context, t *states.Task) (any, error) {
-	_, service, _ := strings.Cut(t.Service, ":") // Task.Service is "aws-sdk:sqs"? see splitResource
-	if service == "" {
-		service, t.Action, _ = strings.Cut(t.Action, ":")
-	}
+	// arn:aws:states:::aws-sdk:sqs:sendMessage arrives as Service "aws-sdk"
+	// and Action "sqs:sendMessage".
+	service, action, _ := strings.Cut(t.Action, ":")
+	t.Action = action
 	switch service {
 	case "sqs", "dynamodb":
 		return r.passthrough(ctx, t, service, t.Action, false)
@@ -295,7 +295,7 @@ func (r *taskRunner) startExecution(ctx context.Context, t *states.Task) (any, e
 		return nil, (&states.Failure{Error: "StepFunctions." + code, Cause: fmt.Sprintf(
 			"%s (Service: AWSStepFunctions; Status Code: 400; Error Code: %s; Request ID: %s; Proxy: null)", msg, strings.TrimSuffix(code, "Exception"), invoke.NewRequestID())}).AsError()
 	}
-	if t.Pattern == "" {
+	if t.Pattern == "" || t.Pattern == "waitForTaskToken" {
 		return withMetadata(map[string]any{"ExecutionArn": aws.ToString(out.ExecutionArn), "StartDate": epoch(*out.StartDate)}, invoke.NewRequestID(), "application/x-amz-json-1.0"), nil
 	}
 	var d *sfn.DescribeExecutionOutput

@@ -3,8 +3,10 @@ package localstack_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -436,5 +438,79 @@ func TestAWSCLIDrivesStepFunctions(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the execution did not end")
 		}
+	}
+}
+
+// TestServiceIntegrations runs the optimized and aws-sdk integrations with
+// SQS and DynamoDB against the emulator, and catches a DynamoDB error by
+// the name AWS gives it (LocalStack's AWS-recorded
+// test_task_service_dynamodb: DynamoDB.ResourceNotFoundException).
+func TestServiceIntegrations(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	ctx := testContext(t)
+	q, err := fixture.CreateQueue(ctx, cfg, fixture.Name(t, "integrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := fixture.Name(t, "integrations")
+	if err := fixture.CreateTable(ctx, cfg, fixture.TableSpec{Name: table, PartitionKey: "pk"}); err != nil {
+		t.Fatal(err)
+	}
+	arn := deploy(t, cfg, "service_integrations.asl.json", map[string]string{"Table": table, "QueueUrl": q.URL})
+	ex, err := fixture.RunExecution(ctx, cfg, arn, "", `{"id":"order-1"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status != "SUCCEEDED" {
+		t.Fatalf("status %s (%s: %s)", ex.Status, ex.Error, ex.Cause)
+	}
+	var out struct {
+		Got struct {
+			N      string
+			Status int
+		}
+		SDK    struct{ Pk string }
+		SQS    struct{ Sent int }
+		SQSSDK struct{ HasID bool }
+		Caught struct{ Error, Cause string }
+	}
+	if err := json.Unmarshal([]byte(ex.Output), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Got.N != "7" || out.Got.Status != 200 || out.SDK.Pk != "order-1" || out.SQS.Sent != 1 || !out.SQSSDK.HasID ||
+		out.Caught.Error != "DynamoDB.ResourceNotFoundException" || !strings.Contains(out.Caught.Cause, "Service: AmazonDynamoDBv2") {
+		t.Errorf("output %s", ex.Output)
+	}
+	msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.URL), MaxNumberOfMessages: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, m := range msgs.Messages {
+		bodies = append(bodies, aws.ToString(m.Body))
+	}
+	slices.Sort(bodies)
+	if diff := cmp.Diff([]string{"plain", `{"id":"order-1"}`}, bodies); diff != "" {
+		t.Errorf("messages sent (-want +got):\n%s", diff)
+	}
+}
+
+// TestStateMachineAnswersAnothersToken: the callback pattern where one
+// state machine answers another's task token through aws-sdk:sfn.
+func TestStateMachineAnswersAnothersToken(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	ctx := testContext(t)
+	answerer := deploy(t, cfg, "token_answerer.asl.json", nil)
+	waiter := deploy(t, cfg, "token_waiter.asl.json", map[string]string{"AnswererArn": answerer})
+	ex, err := fixture.RunExecution(ctx, cfg, waiter, "", `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status != "SUCCEEDED" || ex.Output != `{"answer":42}` {
+		t.Errorf("waiter ended %s %s (%s: %s)", ex.Status, ex.Output, ex.Error, ex.Cause)
 	}
 }
