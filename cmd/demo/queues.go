@@ -95,7 +95,7 @@ func pipelineScenario() scenario {
 			start := time.Now()
 			depths, err := dep.WaitQueues(waitCtx, map[string]int{"PipelineQueue": 0, "PipelineDLQ": poison})
 			if err != nil {
-				r.problem("the queues did not settle: %v", depths)
+				r.problem("the queues did not settle: %v (%v)", depths, err)
 				return nil
 			}
 			logf("queue drained in %s; DLQ holds %d", time.Since(start).Round(100*time.Millisecond), depths["PipelineDLQ"])

@@ -423,15 +423,19 @@ func (d *Deployment) SendMessages(ctx context.Context, logicalID string, bodies 
 }
 
 // WaitQueues polls until every queue in want holds exactly that many
-// messages, or ctx ends. It returns the depths last seen.
+// messages, or ctx ends. It returns the depths last seen; a poll that fails
+// is tried again, and its error reported only if ctx ends first.
 func (d *Deployment) WaitQueues(ctx context.Context, want map[string]int) (map[string]int, error) {
 	got := map[string]int{}
+	var lastErr error
 	for {
 		done := true
 		for id, n := range want {
 			depth, err := d.QueueDepth(ctx, id)
 			if err != nil {
-				return got, err
+				// One failed poll is not the answer; poll again until ctx ends.
+				lastErr, done = err, false
+				continue
 			}
 			got[id] = depth
 			if depth != n {
@@ -443,6 +447,9 @@ func (d *Deployment) WaitQueues(ctx context.Context, want map[string]int) (map[s
 		}
 		select {
 		case <-ctx.Done():
+			if lastErr != nil {
+				return got, fmt.Errorf("localdeploy: queues %v, want %v: %w (last poll error: %v)", got, want, ctx.Err(), lastErr)
+			}
 			return got, fmt.Errorf("localdeploy: queues %v, want %v: %w", got, want, ctx.Err())
 		case <-time.After(200 * time.Millisecond):
 		}

@@ -1097,6 +1097,9 @@ def main(argv):
 
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(args.host, args.port, app, threaded=True)
+    # socketserver listens with a backlog of 5; the Go front opens a
+    # connection per request, and bursts of them overflowed it under load.
+    server.socket.listen(512)
     port = server.socket.getsockname()[1]
     # moto's own cross-service calls (an SNS subscription to SQS) use
     # localhost:$MOTO_PORT, so it must name the port actually bound.
