@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 	"unicode"
@@ -42,7 +43,7 @@ func (r *taskRunner) RunTask(ctx context.Context, t *states.Task) (any, error) {
 	case t.Service == "states" && t.Action == "startExecution":
 		return r.startExecution(ctx, t)
 	case t.Service == "sns" && t.Action == "publish":
-		return r.passthrough(ctx, t, "sns", "publish", true)
+		return r.snsPublish(ctx, t)
 	}
 	return nil, (&states.Failure{Error: "States.Runtime", Cause: fmt.Sprintf(
 		"The test bed's Step Functions engine does not support the resource %s; it runs lambda:invoke, Lambda function ARNs, "+
@@ -145,9 +146,6 @@ var services = map[string]struct {
 // service's own JSON protocol: Step Functions' parameter names are the
 // service's member names, so the body is the parameters as they are.
 func (r *taskRunner) passthrough(ctx context.Context, t *states.Task, service, action string, optimized bool) (any, error) {
-	if service == "sns" {
-		return r.snsPublish(ctx, t)
-	}
 	svc, ok := services[service]
 	if !ok {
 		return nil, (&states.Failure{Error: "States.Runtime", Cause: "The test bed does not support the service " + service}).AsError()
@@ -248,18 +246,18 @@ func (r *taskRunner) sfnSDK(ctx context.Context, t *states.Task) (any, error) {
 	body, _ := json.Marshal(t.Input)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/", bytes.NewReader(body))
 	req.Header.Set("X-Amz-Target", "AWSStepFunctions."+upperFirst(t.Action))
-	rec := &recorder{header: http.Header{}}
+	rec := httptest.NewRecorder()
 	r.e.engine.ServeHTTP(rec, req)
-	if rec.status != 0 && rec.status != http.StatusOK {
+	if rec.Code != http.StatusOK {
 		var e struct {
 			Type    string `json:"__type"`
 			Message string `json:"message"`
 		}
-		_ = json.Unmarshal(rec.body.Bytes(), &e)
-		return nil, (&states.Failure{Error: "Sfn." + exceptionName(e.Type), Cause: fmt.Sprintf("%s (Service: Sfn, Status Code: %d, Request ID: %s)", e.Message, rec.status, invoke.NewRequestID())}).AsError()
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		return nil, (&states.Failure{Error: "Sfn." + exceptionName(e.Type), Cause: fmt.Sprintf("%s (Service: Sfn, Status Code: %d, Request ID: %s)", e.Message, rec.Code, invoke.NewRequestID())}).AsError()
 	}
 	var out map[string]any
-	dec := json.NewDecoder(&rec.body)
+	dec := json.NewDecoder(rec.Body)
 	dec.UseNumber()
 	if err := dec.Decode(&out); err != nil {
 		return nil, err
@@ -422,18 +420,6 @@ func decodeNumbers(data []byte, v any) any {
 	}
 	return out
 }
-
-// recorder is a minimal http.ResponseWriter for calling the engine's API in
-// process.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
-func (r *recorder) WriteHeader(status int)      { r.status = status }
 
 // snsPublish runs sns:publish against the emulator: SNS speaks the query
 // protocol, so the parameters go through the SDK's PublishInput.

@@ -3,6 +3,7 @@ package localstack_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"os"
 	"os/exec"
@@ -512,5 +513,43 @@ func TestStateMachineAnswersAnothersToken(t *testing.T) {
 	}
 	if ex.Status != "SUCCEEDED" || ex.Output != `{"answer":42}` {
 		t.Errorf("waiter ended %s %s (%s: %s)", ex.Status, ex.Output, ex.Error, ex.Cause)
+	}
+}
+
+// TestSNSPublishIntegration runs sns:publish against the emulator, and a
+// publish to a topic that does not exist fails the state with an SNS error.
+func TestSNSPublishIntegration(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	cfg := em.AWSConfig()
+	ctx := testContext(t)
+	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(fixture.Name(t, "topic"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, topic, wantStatus, wantErrorPrefix string
+	}{
+		{"published", aws.ToString(topic.TopicArn), "SUCCEEDED", ""},
+		{"no such topic", "arn:aws:sns:us-east-1:123456789012:no-such-topic", "FAILED", "SNS."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			def := `{"StartAt":"P","States":{"P":{"Type":"Task","Resource":"arn:aws:states:::sns:publish",
+				"Parameters":{"TopicArn":"` + tc.topic + `","Message.$":"$.msg"},"ResultSelector":{"id.$":"$.MessageId"},"End":true}}}`
+			sm, err := sfn.NewFromConfig(cfg).CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(fixture.Name(t, "sns")), Definition: aws.String(def), RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ex, err := fixture.RunExecution(ctx, cfg, aws.ToString(sm.StateMachineArn), "", `{"msg":"hello"}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Status != tc.wantStatus || !strings.HasPrefix(ex.Error, tc.wantErrorPrefix) {
+				t.Fatalf("status %s error %q (%s), want %s %q...", ex.Status, ex.Error, ex.Cause, tc.wantStatus, tc.wantErrorPrefix)
+			}
+			if tc.wantStatus == "SUCCEEDED" && !strings.Contains(ex.Output, `"id":"`) {
+				t.Errorf("output %s, want the MessageId", ex.Output)
+			}
+		})
 	}
 }

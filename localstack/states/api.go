@@ -69,7 +69,8 @@ func strPtr(s string) *string { return &s }
 // so that the AWS SDKs, the AWS CLI and boto3 drive the engine unchanged.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	action := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	call, ok := e.operations()[action]
+	e.opsOnce.Do(func() { e.ops = e.operations() })
+	call, ok := e.ops[action]
 	if !ok {
 		writeError(w, http.StatusBadRequest, "UnknownOperationException", "The test bed's Step Functions engine does not support "+action)
 		return

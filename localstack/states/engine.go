@@ -37,9 +37,12 @@ type Engine struct {
 	// SendTask* gives for them.
 	closedTokens map[string]string
 	closed       bool
-	wg           sync.WaitGroup
-	stop         context.CancelFunc
-	ctx          context.Context
+	// ops is the API\'s action table, built on the first request.
+	ops     map[string]func(context.Context, []byte) (any, error)
+	opsOnce sync.Once
+	wg      sync.WaitGroup
+	stop    context.CancelFunc
+	ctx     context.Context
 }
 
 // Option configures [New].

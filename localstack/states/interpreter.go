@@ -58,6 +58,7 @@ type stateRun struct {
 	result      any             // what $ means in Assign: the state's result, or its effective input
 	rule        *asl.ChoiceRule // a Choice state's matched rule, if any
 	jsonata     *jsonataEnv     // a JSONata state\'s $states
+	ctxObj      map[string]any  // $$ for the current attempt
 }
 
 // runScope runs a definition from StartAt until a state ends it.
@@ -101,7 +102,7 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 			if run.jsonata != nil {
 				assigned, f = run.jsonata.assign(ctx, assign)
 			} else {
-				assigned, f = evalAssign(run, assign, run.result, th.contextObject(run, sc))
+				assigned, f = evalAssign(run, assign, run.result, run.ctxObj)
 			}
 			if f != nil {
 				return nil, "", f
@@ -136,9 +137,9 @@ func (th *thread) runState(ctx context.Context, w *worker, st *asl.State, input 
 				if out, af = applyResultPath(run, c.ResultPath, input, errOut); af != nil {
 					return nil, "", af
 				}
-				assigned, af = evalAssign(run, c.Assign, errOut, th.contextObject(run, sc))
+				assigned, af = evalAssign(run, c.Assign, errOut, run.ctxObj)
 			} else {
-				env := newJSONataEnv(run, input, th.contextObject(run, sc))
+				env := newJSONataEnv(run, input, run.ctxObj)
 				env.states["errorOutput"] = errOut
 				if c.HasOutput {
 					if out, af = env.eval(ctx, "Output", c.Output); af != nil {
@@ -229,10 +230,11 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 	if f := unsupported(st, run); f != nil {
 		return nil, "", f
 	}
+	run.ctxObj = th.contextObject(run, sc) // per attempt: $$.State.RetryCount and $$.Task.Token change
 	if st.QueryLanguage == asl.JSONata {
 		return th.executeJSONata(ctx, w, st, run, raw, sc)
 	}
-	c := th.contextObject(run, sc)
+	c := run.ctxObj
 	switch st.Type {
 	case "Pass":
 		out, f := process(st, run, raw, c, func(effective any) (any, *Failure) {
@@ -248,11 +250,11 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 	case "Fail":
 		return nil, "", th.failState(st, run, raw, c)
 	case "Wait":
-		out, f := inputOutput(st, run, raw)
+		effective, f := applyInputPath(run, st.InputPath, raw)
 		if f != nil {
 			return nil, "", f
 		}
-		effective, f := applyInputPath(run, st.InputPath, raw)
+		out, f := applyOutputPath(run, st.OutputPath, effective)
 		if f != nil {
 			return nil, "", f
 		}

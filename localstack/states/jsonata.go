@@ -98,7 +98,7 @@ func expression(s string) (string, bool) {
 // $states.input, $states.context and, after the work, $states.result.
 // https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
 func (th *thread) executeJSONata(ctx context.Context, w *worker, st *asl.State, run *stateRun, raw any, sc *scope) (any, string, *Failure) {
-	c := th.contextObject(run, sc)
+	c := run.ctxObj
 	env := newJSONataEnv(run, raw, c)
 	run.jsonata = env
 	output := func(result any) (any, *Failure) {
