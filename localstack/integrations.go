@@ -44,10 +44,12 @@ func (r *taskRunner) RunTask(ctx context.Context, t *states.Task) (any, error) {
 		return r.startExecution(ctx, t)
 	case t.Service == "sns" && t.Action == "publish":
 		return r.snsPublish(ctx, t)
+	case t.Service == "s3":
+		return r.s3Task(ctx, t)
 	}
 	return nil, (&states.Failure{Error: "States.Runtime", Cause: fmt.Sprintf(
 		"The test bed's Step Functions engine does not support the resource %s; it runs lambda:invoke, Lambda function ARNs, "+
-			"sqs, dynamodb, sns:publish, states:startExecution and aws-sdk:{sqs,dynamodb,sfn}", t.Resource)}).AsError()
+			"sqs, dynamodb, sns:publish, states:startExecution, s3 (a Distributed Map's ItemReader and ResultWriter) and aws-sdk:{sqs,dynamodb,sfn,s3}", t.Resource)}).AsError()
 }
 
 // lambda invokes a registered Go handler, as the lambda:invoke integration
@@ -236,6 +238,8 @@ func (r *taskRunner) awsSDK(ctx context.Context, t *states.Task) (any, error) {
 		return r.passthrough(ctx, t, service, t.Action, false)
 	case "sfn":
 		return r.sfnSDK(ctx, t)
+	case "s3":
+		return r.s3Task(ctx, t)
 	}
 	return nil, (&states.Failure{Error: "States.Runtime", Cause: "The test bed's Step Functions engine does not support the aws-sdk service " + service + " (resource " + t.Resource + ")"}).AsError()
 }

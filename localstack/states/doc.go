@@ -14,10 +14,12 @@
 //
 // Definitions are parsed and validated by package asl; states run in either
 // query language, JSONPath or JSONata, with workflow variables (Assign). A
-// Distributed Map's ItemReader, ItemBatcher and ResultWriter are refused with
-// a clear States.Runtime for now. Task states hand
-// their resource to a [TaskRunner] (the test bed's one calls Go Lambda
-// handlers and the emulator's services); .waitForTaskToken tasks wait for
+// Distributed Map runs as a Map Run, reads its items with an ItemReader (S3
+// JSON, JSONL, CSV or a listing), batches them with an ItemBatcher and
+// writes a ResultWriter's files, asking the TaskRunner for the S3 calls.
+// Task states hand their resource to a [TaskRunner] (the test bed's one
+// calls Go Lambda handlers and the emulator's services, S3 included);
+// .waitForTaskToken tasks wait for
 // SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. Time is the wall
 // clock, the wall clock scaled ([WithTimeScale]), or virtual
 // ([WithVirtualTime]): then a Wait of an hour, a Retry back-off or a

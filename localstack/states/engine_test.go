@@ -869,3 +869,71 @@ func TestAssignedVariablesInHistory(t *testing.T) {
 	}
 	t.Fatal("no PassStateExited")
 }
+
+// TestDistributedMapRun: a DISTRIBUTED Map runs as a Map Run whose child
+// executions stay out of the parent's history (LocalStack's AWS-recorded
+// test_map_state_result_writer and test_map_item_reader_* histories), and
+// an ItemBatcher hands each child {"BatchInput", "Items"} (developer guide,
+// "ItemBatcher (Map)").
+func TestDistributedMapRun(t *testing.T) {
+	distributed := func(extra string) string {
+		return `{"StartAt":"M","States":{"M":{"Type":"Map","Label":"L",` + extra + `"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+			"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+	}
+	tests := []struct {
+		name, def, input string
+		want
+	}{
+		{
+			name: "map run events", def: distributed(""), input: `[1,2,3]`,
+			want: want{status: "SUCCEEDED", output: `[1,2,3]`, events: []string{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
+				"MapRunStarted", "MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"}},
+		},
+		{
+			name: "batches by count", def: distributed(`"ItemBatcher":{"MaxItemsPerBatch":2,"BatchInput":{"k.$":"$$.Execution.Name"}},"ItemsPath":"$.items",`),
+			input: `{"items":[1,2,3]}`,
+			want:  want{status: "SUCCEEDED"},
+		},
+		{
+			name: "batches by size", def: distributed(`"ItemBatcher":{"MaxInputBytesPerBatch":6},`), input: `["aa","bb","cc"]`,
+			want: want{status: "SUCCEEDED", output: `[{"Items":["aa"]},{"Items":["bb"]},{"Items":["cc"]}]`},
+		},
+		{
+			name: "batch size from a path", def: distributed(`"ItemBatcher":{"MaxItemsPerBatchPath":"$.n"},"ItemsPath":"$.items",`),
+			input: `{"n":3,"items":[1,2,3,4]}`,
+			want:  want{status: "SUCCEEDED", output: `[{"Items":[1,2,3]},{"Items":[4]}]`},
+		},
+		{
+			name: "a failed child fails the map run", def: `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+				"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E","Cause":"c"}}},"End":true}}}`, input: `[1]`,
+			want: want{status: "FAILED", err: "E", cause: "c", events: []string{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
+				"MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"}},
+		},
+		{
+			name: "tolerated failures", def: `{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+				"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"F"}],"Default":"S"},"S":{"Type":"Succeed"},"F":{"Type":"Fail","Error":"E"}}},"End":true}}}`,
+			input: `[1,2,3]`,
+			want:  want{status: "SUCCEEDED", output: `[1,null,3]`},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, evs := run(t, tc.def, tc.input, echo)
+			check(t, tc.want, d, evs)
+			if tc.name == "batches by count" {
+				var out []map[string]any
+				if err := json.Unmarshal([]byte(aws.ToString(d.Output)), &out); err != nil || len(out) != 2 {
+					t.Fatalf("output %s", aws.ToString(d.Output))
+				}
+				if bi, _ := out[0]["BatchInput"].(map[string]any); bi["k"] != aws.ToString(d.Name) || fmt.Sprint(out[1]["Items"]) != "[3]" {
+					t.Errorf("output %s", aws.ToString(d.Output))
+				}
+			}
+			for _, ev := range evs {
+				if ev.Type == types.HistoryEventTypeMapRunStarted && !strings.Contains(aws.ToString(ev.MapRunStartedEventDetails.MapRunArn), ":mapRun:sm/") {
+					t.Errorf("map run ARN %s", aws.ToString(ev.MapRunStartedEventDetails.MapRunArn))
+				}
+			}
+		})
+	}
+}

@@ -202,10 +202,16 @@ func optional(s string) *string {
 type thread struct {
 	x    *execution
 	last int64
+	// discard drops the events: a Map Run's child executions keep theirs
+	// out of the parent's history.
+	discard bool
 }
 
 // add appends an event after this thread's last one.
 func (th *thread) add(typ types.HistoryEventType, fill func(*types.HistoryEvent)) int64 {
+	if th.discard {
+		return 0
+	}
 	x := th.x
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -224,7 +230,7 @@ func (th *thread) add(typ types.HistoryEventType, fill func(*types.HistoryEvent)
 }
 
 // fork starts a thread whose first event follows this thread's last.
-func (th *thread) fork() *thread { return &thread{x: th.x, last: th.last} }
+func (th *thread) fork() *thread { return &thread{x: th.x, last: th.last, discard: th.discard} }
 
 // DescribeExecution returns an execution's status, input and, once it has
 // ended, its output or error and cause.

@@ -227,9 +227,6 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 	if st.Type == "Task" && strings.HasSuffix(st.Resource, ".waitForTaskToken") {
 		run.token = newToken() // before the context object, which gives it as $$.Task.Token
 	}
-	if f := unsupported(st, run); f != nil {
-		return nil, "", f
-	}
 	run.ctxObj = th.contextObject(run, sc) // per attempt: $$.State.RetryCount and $$.Task.Token change
 	if st.QueryLanguage == asl.JSONata {
 		return th.executeJSONata(ctx, w, st, run, raw, sc)
@@ -291,7 +288,14 @@ func (th *thread) execute(ctx context.Context, w *worker, st *asl.State, run *st
 		return out, st.Next, f
 	case "Map":
 		out, f := process(st, run, raw, c, func(effective any) (any, *Failure) {
-			return th.mapState(ctx, w, st, run, effective, sc, c)
+			var items []any
+			if st.ItemReader == nil {
+				var f *Failure
+				if items, f = itemsOf(st, run, effective); f != nil {
+					return nil, f
+				}
+			}
+			return th.mapState(ctx, w, st, run, effective, items, sc, c)
 		})
 		return out, st.Next, f
 	}
@@ -371,23 +375,4 @@ func copyVars(vars map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// unsupported fails a state that uses what the engine does not run yet,
-// clearly, instead of running it wrong: a Distributed Map's ItemReader,
-// ItemBatcher and ResultWriter.
-func unsupported(st *asl.State, run *stateRun) *Failure {
-	feature := ""
-	switch {
-	case st.ItemReader != nil:
-		feature = "ItemReader"
-	case st.ItemBatcher != nil:
-		feature = "ItemBatcher"
-	case st.ResultWriter != nil:
-		feature = "ResultWriter"
-	}
-	if feature == "" {
-		return nil
-	}
-	return runtimeFailure(errRuntime, run, "The test bed's Step Functions engine does not run %s yet.", feature)
 }

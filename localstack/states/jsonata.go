@@ -204,25 +204,30 @@ func (th *thread) executeJSONata(ctx context.Context, w *worker, st *asl.State, 
 		out, f := output(result)
 		return out, st.Next, f
 	case "Map":
-		items := raw
-		if st.HasItems {
-			v, f := env.eval(ctx, "Items", st.Items)
-			if f != nil {
-				return nil, "", f
-			}
-			items = v
-		}
-		if _, isArr := items.([]any); !isArr {
-			if s, isStr := st.Items.(string); isStr {
-				if _, isExpr := expression(s); isExpr {
-					return nil, "", runtimeFailure(errQueryEvaluation, run, "The JSONata expression '%s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '%s' for value: %s", itemsText(st.Items), jsonType(items), marshal(items))
+		var items []any
+		if st.ItemReader == nil {
+			v := raw
+			if st.HasItems {
+				ev, f := env.eval(ctx, "Items", st.Items)
+				if f != nil {
+					return nil, "", f
 				}
+				v = ev
 			}
-			// No Items: the state input must be the array (LocalStack's
-			// AWS-recorded test_map_state_items_input_types).
-			return nil, "", runtimeFailure(errQueryEvaluation, run, "Map state input must be an array but was: %s", marshal(items))
+			arr, isArr := v.([]any)
+			if !isArr {
+				if s, isStr := st.Items.(string); isStr {
+					if _, isExpr := expression(s); isExpr {
+						return nil, "", runtimeFailure(errQueryEvaluation, run, "The JSONata expression '%s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '%s' for value: %s", itemsText(st.Items), jsonType(v), marshal(v))
+					}
+				}
+				// No Items: the state input must be the array (LocalStack's
+				// AWS-recorded test_map_state_items_input_types).
+				return nil, "", runtimeFailure(errQueryEvaluation, run, "Map state input must be an array but was: %s", marshal(v))
+			}
+			items = arr
 		}
-		result, f := th.mapState(ctx, w, st, run, items, sc, c)
+		result, f := th.mapState(ctx, w, st, run, raw, items, sc, c)
 		if f != nil {
 			return nil, "", f
 		}
