@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Static test credentials. moto maps any non-numeric access key to its
@@ -68,5 +70,16 @@ func awsConfig(endpoint, region string) aws.Config {
 		),
 		HTTPClient:       httpClient,
 		RetryMaxAttempts: 3,
+		APIOptions:       []func(*middleware.Stack) error{noHostPrefix},
 	}
+}
+
+// noHostPrefix keeps the SDK from prefixing the endpoint's host for some
+// operations (sync-<host> for StartSyncExecution): a local endpoint has
+// one host, and sync-127.0.0.1 does not resolve.
+func noHostPrefix(s *middleware.Stack) error {
+	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("lambdakit.NoHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }

@@ -259,3 +259,24 @@ func getJSON(ctx context.Context, t *testing.T, client *s3.Client, bucket, key s
 		t.Fatalf("%s: %v: %s", key, err, b)
 	}
 }
+
+// TestStartSyncExecutionThroughTestBed: the test bed's aws.Config keeps the
+// SDK's sync- host prefix off, so StartSyncExecution reaches the engine.
+func TestStartSyncExecutionThroughTestBed(t *testing.T) {
+	t.Parallel()
+	em := localstack.Shared(t)
+	ctx := testContext(t)
+	api := sfn.NewFromConfig(em.AWSConfig())
+	sm, err := api.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(fixture.Name(t, "express")), Type: "EXPRESS",
+		Definition: aws.String(`{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"ok","End":true}}}`), RoleArn: aws.String("arn:aws:iam::123456789012:role/r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := api.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: sm.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != "SUCCEEDED" || aws.ToString(out.Output) != `"ok"` {
+		t.Errorf("status %s output %s", out.Status, aws.ToString(out.Output))
+	}
+}

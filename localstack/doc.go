@@ -29,6 +29,12 @@
 // winner. [Emulator.Moto] lists every patch with its status, and [Shared]
 // logs that list once per test binary.
 //
+// The SDKs prefix the host for StartSyncExecution (sync-127.0.0.1 does not
+// resolve); [Emulator.AWSConfig] and [Config] turn that prefix off for Go
+// clients, and boto3 needs Config(inject_host_prefix=False). The AWS CLI
+// has no such switch, so its start-sync-execution cannot reach a local
+// endpoint.
+//
 // The child dies with the test process, panics included, and
 // [Emulator.Close] kills its process group. Install moto with `make test`
 // (scripts/ensure-moto.sh) or pip install -r launcher/requirements.txt.

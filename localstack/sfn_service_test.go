@@ -392,9 +392,13 @@ func TestBoto3DrivesStepFunctions(t *testing.T) {
 		Output                         map[string]any
 		StopIsDate, More               bool
 		Names                          []string
+		Sync                           []any
 	}
 	if err := json.Unmarshal(out, &seen); err != nil {
 		t.Fatalf("boto3 script printed %q: %v", out, err)
+	}
+	if len(seen.Sync) != 2 || seen.Sync[0] != "SUCCEEDED" || seen.Sync[1] != 2.0 {
+		t.Errorf("boto3 start_sync_execution saw %v, want SUCCEEDED with n=2", seen.Sync)
 	}
 	if seen.Invalid != "InvalidDefinition" || seen.Status != "SUCCEEDED" || seen.Output["n"] != 42.0 || !seen.StopIsDate ||
 		seen.Last != "ExecutionSucceeded" || !seen.More || seen.Missing != "ExecutionDoesNotExist" ||

@@ -38,6 +38,7 @@ func (e *Engine) operations() map[string]func(context.Context, []byte) (any, err
 		"ListStateMachines":              op(e.ListStateMachines),
 		"ValidateStateMachineDefinition": op(e.ValidateStateMachineDefinition),
 		"StartExecution":                 op(e.StartExecution),
+		"StartSyncExecution":             op(e.StartSyncExecution),
 		"DescribeExecution":              op(e.DescribeExecution),
 		"StopExecution":                  op(e.StopExecution),
 		"ListExecutions":                 op(e.ListExecutions),

@@ -1,6 +1,7 @@
 package states
 
 import (
+	"context"
 	"errors"
 	"net/http/httptest"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // sdkClient serves e over HTTP and returns the AWS SDK's client for it.
@@ -21,6 +24,13 @@ func sdkClient(t *testing.T, e *Engine) *sfn.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		// StartSyncExecution's sync- host prefix does not resolve locally.
+		APIOptions: []func(*middleware.Stack) error{func(s *middleware.Stack) error {
+			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("NoHostPrefix",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+				}), middleware.Before)
+		}},
 	})
 }
 
@@ -95,5 +105,48 @@ func TestSDKDrivesEngine(t *testing.T) {
 	}
 	if v.Result != types.ValidateStateMachineDefinitionResultCodeFail || len(v.Diagnostics) != 1 || aws.ToString(v.Diagnostics[0].Code) != "MISSING_END_STATE" || v.Diagnostics[0].Location != nil {
 		t.Errorf("ValidateStateMachineDefinition of a loop: %+v", v)
+	}
+}
+
+// TestStartSyncExecution runs an Express workflow synchronously through the
+// SDK: the outcome comes back in the response; a Standard state machine is
+// StateMachineTypeNotSupported.
+func TestStartSyncExecution(t *testing.T) {
+	e := New(WithVirtualTime(start), WithTaskRunner(echo))
+	defer e.Close()
+	client := sdkClient(t, e)
+	ctx := t.Context()
+	create := func(name string, typ types.StateMachineType, def string) *string {
+		t.Helper()
+		sm, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(name), Type: typ,
+			RoleArn: aws.String("arn:aws:iam::123456789012:role/r"), Definition: aws.String(def)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sm.StateMachineArn
+	}
+	express := create("express", types.StateMachineTypeExpress, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"Next":"C"},"C":{"Type":"Choice","Choices":[{"Variable":"$.ok","BooleanEquals":true,"Next":"S"}],"Default":"F"},"S":{"Type":"Pass","Result":"done","End":true},"F":{"Type":"Fail","Error":"NotOK","Cause":"not ok"}}}`)
+	for _, tc := range []struct {
+		input, status, output, err string
+	}{
+		{`{"ok":true}`, "SUCCEEDED", `"done"`, ""},
+		{`{"ok":false}`, "FAILED", "", "NotOK"},
+	} {
+		out, err := client.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: express, Input: aws.String(tc.input)})
+		if err != nil {
+			t.Fatalf("StartSyncExecution: %v", err)
+		}
+		if string(out.Status) != tc.status || aws.ToString(out.Output) != tc.output || aws.ToString(out.Error) != tc.err {
+			t.Errorf("status %s output %q error %q, want %s %q %q", out.Status, aws.ToString(out.Output), aws.ToString(out.Error), tc.status, tc.output, tc.err)
+		}
+		if out.StopDate == nil || out.StopDate.Sub(*out.StartDate) != time.Minute || out.BillingDetails == nil {
+			t.Errorf("dates %v..%v billing %v, want a minute of virtual time", out.StartDate, out.StopDate, out.BillingDetails)
+		}
+	}
+	standard := create("standard", types.StateMachineTypeStandard, `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`)
+	_, err := client.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: standard})
+	var notSupported *types.StateMachineTypeNotSupported
+	if !errors.As(err, &notSupported) {
+		t.Errorf("StartSyncExecution on STANDARD: %v, want StateMachineTypeNotSupported", err)
 	}
 }

@@ -71,6 +71,45 @@ func (e *Engine) StartExecution(_ context.Context, in *sfn.StartExecutionInput, 
 	return &sfn.StartExecutionOutput{ExecutionArn: aws.String(x.arn), StartDate: aws.Time(x.start)}, nil
 }
 
+// StartSyncExecution runs an execution of an EXPRESS state machine to its
+// end and returns its outcome, as Step Functions' synchronous Express
+// workflows do; a STANDARD state machine is StateMachineTypeNotSupported.
+// If ctx ends first, the execution is stopped and ctx's error returned.
+func (e *Engine) StartSyncExecution(ctx context.Context, in *sfn.StartSyncExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartSyncExecutionOutput, error) {
+	sm, err := e.machine(aws.ToString(in.StateMachineArn))
+	if err != nil {
+		return nil, err
+	}
+	if sm.typ != types.StateMachineTypeExpress {
+		return nil, &types.StateMachineTypeNotSupported{Message: aws.String("This operation is not supported by this type of state machine")}
+	}
+	x, err := e.start(sm, aws.ToString(in.Name), in.Input)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-x.done:
+	case <-ctx.Done():
+		x.cancel(&stopCause{status: types.ExecutionStatusAborted})
+		<-x.done
+		return nil, ctx.Err()
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	status := types.SyncExecutionStatus(x.status)
+	out := &sfn.StartSyncExecutionOutput{
+		ExecutionArn: aws.String(x.arn), StateMachineArn: aws.String(sm.arn), Name: aws.String(x.name),
+		StartDate: aws.Time(x.start), StopDate: aws.Time(x.stop), Status: status,
+		Input: aws.String(x.input), InputDetails: &types.CloudWatchEventsExecutionDataDetails{Included: true},
+		Output: x.output, Error: x.errStr, Cause: x.cause,
+		BillingDetails: &types.BillingDetails{BilledDurationInMilliseconds: max(100, x.stop.Sub(x.start).Milliseconds()), BilledMemoryUsedInMB: 64},
+	}
+	if x.output != nil {
+		out.OutputDetails = &types.CloudWatchEventsExecutionDataDetails{Included: true}
+	}
+	return out, nil
+}
+
 func (e *Engine) start(sm *stateMachine, name string, input *string) (*execution, error) {
 	if name == "" {
 		name = uuid.NewString()
