@@ -99,9 +99,15 @@ func applyResultPath(run *stateRun, p *asl.Path, raw, result any) (any, *Failure
 	return out, nil
 }
 
-// get evaluates a path against doc or, for a variable reference ($name,
-// $name.field, $name[0]), against the variable as the state was entered.
+// get evaluates a path against doc; a path that begins with $$ against the
+// context object (InputPath, OutputPath and a Choice Variable may name it,
+// LocalStack's AWS-recorded test_context_object cases); a variable reference
+// ($name, $name.field, $name[0]) against the variable as the state was
+// entered.
 func (run *stateRun) get(expr string, doc any) (any, error) {
+	if rest, ok := strings.CutPrefix(expr, "$$"); ok && run.ctxObj != nil {
+		return get("$"+rest, run.ctxObj)
+	}
 	if name, rest, ok := variableRef(expr); ok {
 		v, found := run.vars[name]
 		if !found {
@@ -249,6 +255,20 @@ func (th *thread) failState(st *asl.State, run *stateRun, raw any, ctxObj map[st
 
 // waitDuration computes how long a Wait state waits from now.
 func waitDuration(st *asl.State, run *stateRun, input any, now time.Time) (time.Duration, *Failure) {
+	d, f := waitFor(st, run, input, now)
+	// AWS accepts a delay up to 2^31 seconds (LocalStack's AWS-recorded
+	// test_timestamp_too_far_in_future_boundary: 24855 days waits, 24856
+	// fails).
+	if f == nil && d > maxWait {
+		return 0, runtimeFailure(errRuntime, run, "Wait state delay is too long.")
+	}
+	return d, f
+}
+
+// maxWait is the longest delay a Wait state accepts.
+const maxWait = (1 << 31) * time.Second
+
+func waitFor(st *asl.State, run *stateRun, input any, now time.Time) (time.Duration, *Failure) {
 	switch {
 	case st.Seconds != nil:
 		return time.Duration(*st.Seconds) * time.Second, nil

@@ -140,6 +140,9 @@ func (th *thread) executeJSONata(ctx context.Context, w *worker, st *asl.State, 
 		return nil, "", f
 	case "Wait":
 		d, f := th.jsonataWait(ctx, st, env)
+		if f == nil && d > maxWait {
+			f = runtimeFailure(errRuntime, run, "Wait state delay is too long.")
+		}
 		if f != nil {
 			return nil, "", f
 		}
