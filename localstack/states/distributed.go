@@ -55,8 +55,8 @@ type readerSpec struct {
 	resource  string
 	params    map[string]any
 	inputType string
-	maxItems  int // 0: all
-	csv       map[string]any
+	maxItems  int            // 0: all
+	config    map[string]any // ReaderConfig
 }
 
 // evalReader evaluates an ItemReader's Parameters (or Arguments) and
@@ -67,7 +67,7 @@ func (th *thread) evalReader(ctx context.Context, st *asl.State, run *stateRun, 
 	spec := &readerSpec{}
 	spec.resource, _ = r["Resource"].(string)
 	cfg, _ := r["ReaderConfig"].(map[string]any)
-	spec.csv = cfg
+	spec.config = cfg
 	spec.inputType, _ = cfg["InputType"].(string)
 	var (
 		params any = map[string]any{}
@@ -231,7 +231,7 @@ func (th *thread) readObject(ctx context.Context, run *stateRun, spec *readerSpe
 		}
 		return items, nil
 	}
-	return csvItems(body, spec.csv)
+	return csvItems(body, spec.config)
 }
 
 // csvItems makes an object of each CSV row, keyed by the headers (the first
@@ -437,18 +437,17 @@ func (th *thread) writeResults(ctx context.Context, st *asl.State, run *stateRun
 			"ExecutionArn": th.x.e.arn("execution", th.x.sm.name+"/"+mapRunLabel(st)+":"+c.name),
 			"Input":        c.input, "InputDetails": map[string]any{"Included": true},
 			"Name":         c.name,
-			"RedriveCount": json.Number("0"), "RedriveStatus": "NOT_REDRIVABLE",
-			"RedriveStatusReason": "Execution is SUCCEEDED and cannot be redriven",
-			"StartDate":           timestamp(c.start), "StopDate": timestamp(c.stop),
-			"StateMachineArn": mapRunARN[:strings.LastIndex(mapRunARN, ":")], "Status": c.status,
+			"RedriveCount": json.Number("0"),
+			"StartDate":    timestamp(c.start), "StopDate": timestamp(c.stop),
+			"StateMachineArn": th.x.e.arn("stateMachine", th.x.sm.name+"/"+mapRunLabel(st)), "Status": c.status,
 		}
 		key := "SUCCEEDED"
 		if c.status == "SUCCEEDED" {
 			rec["Output"], rec["OutputDetails"] = c.output, map[string]any{"Included": true}
+			rec["RedriveStatus"], rec["RedriveStatusReason"] = "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven"
 		} else {
 			key = "FAILED"
 			rec["Error"], rec["Cause"] = c.error, c.cause
-			rec["RedriveStatusReason"] = "Execution is " + c.status
 		}
 		files[key] = append(files[key], rec)
 	}

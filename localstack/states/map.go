@@ -57,7 +57,6 @@ func (th *thread) mapState(ctx context.Context, w *worker, st *asl.State, run *s
 		ev.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: int32(len(items))}
 	})
 	distributed := st.ProcessorMode == "DISTRIBUTED"
-	tolerated := -1 // failures tolerated; -1 for none (every failure fails the state)
 	var reader *readerSpec
 	if distributed {
 		count, percent, f := toleratedFailures(st, run, input)
@@ -93,7 +92,7 @@ func (th *thread) mapState(ctx context.Context, w *worker, st *asl.State, run *s
 		th.add(types.HistoryEventTypeMapStateSucceeded, nil)
 		return out, nil
 	}
-	outs, _, f := th.iterate(ctx, w, st, run, input, items, tolerated, maxConcurrency, sc, ctxObj)
+	outs, _, f := th.iterate(ctx, w, st, run, input, items, -1, maxConcurrency, sc, ctxObj)
 	if f != nil {
 		th.add(types.HistoryEventTypeMapStateFailed, nil)
 		return nil, f
@@ -148,18 +147,12 @@ func (th *thread) mapRun(ctx context.Context, w *worker, st *asl.State, run *sta
 			return nil, f
 		}
 	}
-	tolerated := 0
+	tolerated := -1 // failures tolerated; -1 for none (every failure fails the state)
 	if count != nil {
 		tolerated = *count
 	}
 	if percent != nil {
-		byPercent := int(math.Floor(*percent / 100 * float64(len(items))))
-		if count == nil || byPercent > tolerated {
-			tolerated = byPercent
-		}
-	}
-	if count == nil && percent == nil {
-		tolerated = -1
+		tolerated = max(tolerated, int(math.Floor(*percent/100*float64(len(items)))))
 	}
 	child := &thread{x: th.x, discard: true}
 	outs, children, f := child.iterate(ctx, w, st, run, input, items, tolerated, maxConcurrency, sc, ctxObj)
